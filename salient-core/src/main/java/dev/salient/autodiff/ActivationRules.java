@@ -1,0 +1,130 @@
+package dev.salient.autodiff;
+
+import dev.salient.graph.GraphBuilder;
+
+import java.util.List;
+import java.util.Map;
+
+/** Pointwise nonlinearities and the softmax family. */
+final class ActivationRules {
+    private ActivationRules() {}
+
+    static void register(Map<String, GradientRule> table) {
+        table.put("Relu", ActivationRules::relu);
+        // y = x if x > 0 else αx
+        table.put("LeakyRelu", ctx -> {
+            GraphBuilder g = ctx.graph();
+            String alpha = g.constScalar(ctx.floatAttr("alpha", 0.01f));
+            String positive = g.op("Greater", ctx.input(0), g.constScalar(0f));
+            ctx.addGradient(0, g.op("Where", List.of(positive, ctx.dy(), g.op("Mul", ctx.dy(), alpha))));
+        });
+        table.put("Clip", ctx -> {
+            String mask = clipPassMask(ctx);
+            ctx.addGradient(0, mask == null ? ctx.dy()
+                    : ctx.graph().op("Where", List.of(mask, ctx.dy(), ctx.graph().constScalar(0f))));
+        });
+        // σ'(x) = σ(x)(1 − σ(x))
+        table.put("Sigmoid", ctx -> {
+            GraphBuilder g = ctx.graph();
+            String oneMinus = g.op("Sub", g.constScalar(1f), ctx.output(0));
+            ctx.addGradient(0, g.op("Mul", ctx.dy(), g.op("Mul", ctx.output(0), oneMinus)));
+        });
+        // y = max(0, min(1, αx + β)): slope α strictly inside the linear part
+        table.put("HardSigmoid", ctx -> {
+            GraphBuilder g = ctx.graph();
+            float alpha = ctx.floatAttr("alpha", 0.2f);
+            String t = g.op("Add", g.op("Mul", ctx.input(0), g.constScalar(alpha)), g.constScalar(ctx.floatAttr("beta", 0.5f)));
+            String inside = g.op("And", g.op("Greater", t, g.constScalar(0f)), g.op("Less", t, g.constScalar(1f)));
+            ctx.addGradient(0, g.op("Where", List.of(inside, g.op("Mul", ctx.dy(), g.constScalar(alpha)), g.constScalar(0f))));
+        });
+        // y = x·relu6(x+3)/6: slope 0 below −3, (2x+3)/6 between, 1 above 3
+        table.put("HardSwish", ctx -> {
+            GraphBuilder g = ctx.graph();
+            String x = ctx.input(0);
+            String middle = g.op("Add", g.op("Mul", x, g.constScalar(1f / 3f)), g.constScalar(0.5f));
+            String upper = g.op("Where", List.of(g.op("Greater", x, g.constScalar(3f)), g.constScalar(1f), middle));
+            String slope = g.op("Where", List.of(g.op("Less", x, g.constScalar(-3f)), g.constScalar(0f), upper));
+            ctx.addGradient(0, g.op("Mul", ctx.dy(), slope));
+        });
+        // tanh' = 1 − tanh²
+        table.put("Tanh", ctx -> {
+            GraphBuilder g = ctx.graph();
+            String oneMinus = g.op("Sub", g.constScalar(1f), g.op("Mul", ctx.output(0), ctx.output(0)));
+            ctx.addGradient(0, g.op("Mul", ctx.dy(), oneMinus));
+        });
+        table.put("Softmax", ctx -> softmaxFamily(ctx, false));
+        table.put("LogSoftmax", ctx -> softmaxFamily(ctx, true));
+    }
+
+    /** ReLU passes the gradient where its output is positive. */
+    static void relu(BackwardContext ctx) {
+        GraphBuilder g = ctx.graph();
+        String positive = g.op("Greater", ctx.output(0), g.constScalar(0f));
+        ctx.addGradient(0, g.op("Where", List.of(positive, ctx.dy(), g.constScalar(0f))));
+    }
+
+    /** True where min &lt; x &lt; max: the linear part of Clip (ReLU6 when min = 0, max = 6); null if unbounded. */
+    static String clipPassMask(BackwardContext ctx) {
+        GraphBuilder g = ctx.graph();
+        String x = ctx.input(0);
+        String min;
+        String max;
+        if (ctx.opset() < 11) {
+            min = g.constScalar(ctx.floatAttr("min", -Float.MAX_VALUE));
+            max = g.constScalar(ctx.floatAttr("max", Float.MAX_VALUE));
+        } else {
+            min = ctx.hasInput(1) ? ctx.input(1) : null;
+            max = ctx.hasInput(2) ? ctx.input(2) : null;
+        }
+        String above = min == null ? null : g.op("Greater", x, min);
+        String below = max == null ? null : g.op("Less", x, max);
+        if (above == null) {
+            return below;
+        }
+        return below == null ? above : g.op("And", above, below);
+    }
+
+    /**
+     * Softmax: dx = y ⊙ (dy − Σ dy⊙y); LogSoftmax: dx = dy − softmax(x) ⊙ Σ dy; sums over the softmax axis.
+     * Before opset 13 the op flattens to 2-D at {@code axis}; the rule does the same.
+     */
+    private static void softmaxFamily(BackwardContext ctx, boolean log) {
+        GraphBuilder g = ctx.graph();
+        long[] shape = ctx.shape(ctx.input(0));
+        int rank = shape.length;
+        boolean legacy = ctx.opset() < 13;
+        int axis = (int) ctx.intAttr("axis", legacy ? 1 : -1);
+        if (axis < 0) {
+            axis += rank;
+        }
+        String dy = ctx.dy();
+        String y = ctx.output(0);
+        int reduceAxis = axis;
+        boolean flatten = legacy && !(axis == rank - 1);
+        if (flatten) {
+            long outer = 1;
+            long inner = 1;
+            for (int i = 0; i < rank; i++) {
+                if (i < axis) {
+                    outer *= shape[i];
+                } else {
+                    inner *= shape[i];
+                }
+            }
+            dy = g.reshape(dy, outer, inner);
+            y = g.reshape(y, outer, inner);
+            reduceAxis = 1;
+        }
+        String dx;
+        if (log) {
+            String softmax = g.op("Exp", y);
+            String total = g.reduceSum(dy, new long[]{reduceAxis}, true);
+            dx = g.op("Sub", dy, g.op("Mul", softmax, total));
+        } else {
+            String dot = g.reduceSum(g.op("Mul", dy, y), new long[]{reduceAxis}, true);
+            dx = g.op("Mul", y, g.op("Sub", dy, dot));
+        }
+        ctx.addGradient(0, flatten ? g.reshape(dx, shape) : dx);
+    }
+
+}

@@ -1,0 +1,121 @@
+package dev.salient.autodiff;
+
+import ai.onnx.proto.OnnxMl;
+import dev.salient.graph.Attributes;
+import dev.salient.graph.GraphBuilder;
+
+/**
+ * What a {@link GradientRule} sees of one node during the backward pass: its tensors, their static shapes,
+ * the incoming output gradients, and a builder to emit gradient nodes.
+ */
+public final class BackwardContext {
+    private final OnnxMl.NodeProto node;
+    private final GraphBuilder graph;
+    private final String[] outputGradients;
+    private final boolean[] inputNeedsGradient;
+    private final String[] inputGradients;
+    private final GradientGraphBuilder owner;
+
+    BackwardContext(OnnxMl.NodeProto node, GraphBuilder graph, String[] outputGradients,
+                    boolean[] inputNeedsGradient, GradientGraphBuilder owner) {
+        this.node = node;
+        this.graph = graph;
+        this.outputGradients = outputGradients;
+        this.inputNeedsGradient = inputNeedsGradient;
+        this.inputGradients = new String[node.getInputCount()];
+        this.owner = owner;
+    }
+
+    public OnnxMl.NodeProto node() {
+        return node;
+    }
+
+    public GraphBuilder graph() {
+        return graph;
+    }
+
+    public int opset() {
+        return graph.opset();
+    }
+
+    public String input(int i) {
+        return i < node.getInputCount() ? node.getInput(i) : "";
+    }
+
+    public boolean hasInput(int i) {
+        return !input(i).isEmpty();
+    }
+
+    public int inputCount() {
+        return node.getInputCount();
+    }
+
+    public String output(int i) {
+        return node.getOutput(i);
+    }
+
+    /** Gradient flowing into output {@code i}, or null when none does (treat as zero). */
+    public String outputGradient(int i) {
+        return i < outputGradients.length ? outputGradients[i] : null;
+    }
+
+    /** Gradient of the first output; every single-output rule starts here. */
+    public String dy() {
+        return outputGradient(0);
+    }
+
+    public boolean needsGradient(int i) {
+        return i < inputNeedsGradient.length && inputNeedsGradient[i];
+    }
+
+    /** Records the gradient of input {@code i}; ignored when that input needs none. */
+    public void addGradient(int i, String gradient) {
+        if (needsGradient(i)) {
+            inputGradients[i] = gradient;
+        }
+    }
+
+    String[] inputGradients() {
+        return inputGradients;
+    }
+
+    /** Static shape of a tensor at the batch size the graph is built for. */
+    public long[] shape(String tensor) {
+        return owner.shape(tensor);
+    }
+
+    /** ONNX element type of a tensor (TensorProto.DataType number). */
+    public int elementType(String tensor) {
+        return owner.elementType(tensor);
+    }
+
+    /** Values of a constant integer tensor (initializer or Constant node), e.g. Slice starts. */
+    public long[] constantInts(String tensor) {
+        return owner.constantInts(tensor, describe());
+    }
+
+    public long intAttr(String name, long fallback) {
+        return Attributes.getInt(node, name, fallback);
+    }
+
+    public float floatAttr(String name, float fallback) {
+        return Attributes.getFloat(node, name, fallback);
+    }
+
+    public long[] intsAttr(String name) {
+        return Attributes.getInts(node, name);
+    }
+
+    public String stringAttr(String name, String fallback) {
+        return Attributes.getString(node, name, fallback);
+    }
+
+    /** "Conv node 'conv1' (Conv)" style description for error messages. */
+    public String describe() {
+        return GradientGraphBuilder.describe(node);
+    }
+
+    public UnsupportedOperatorException unsupported(String reason) {
+        return new UnsupportedOperatorException(describe(), reason);
+    }
+}

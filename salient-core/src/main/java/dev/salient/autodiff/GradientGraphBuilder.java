@@ -1,0 +1,299 @@
+package dev.salient.autodiff;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import dev.salient.graph.*;
+
+import java.util.*;
+
+/**
+ * Builds, from a model, one ONNX graph that computes the forward pass and, by reverse-mode
+ * differentiation, the gradient of a target with respect to the input and to chosen inner tensors.
+ *
+ * <p>Inputs: the image tensor and {@link #SEED} [batch, classes]. Outputs: {@link #SCORES} (the model's
+ * class scores), {@link #TARGET} [batch] (the differentiated value), {@link #INPUT_GRADIENT}, and for each
+ * inner tensor T: {@code valueOutput(T)}, {@code gradientOutput(T)}. Shapes are static (one batch size).
+ */
+public final class GradientGraphBuilder {
+    public static final String SEED = "salient_seed";
+    public static final String SCORES = "salient_scores";
+    public static final String TARGET = "salient_target";
+    public static final String INPUT_GRADIENT = "salient_input_gradient";
+
+    private final OnnxModel model;
+    private final ElementTypes types;
+    private final TensorShapes shapes;
+    private final GradientGraphSpec spec;
+    private final Map<String, OnnxMl.NodeProto> constantNodes = new HashMap<>();
+    private final Map<String, long[]> extraShapes = new HashMap<>();
+
+    private GradientGraphBuilder(OnnxModel model, ElementTypes types, TensorShapes shapes, GradientGraphSpec spec) {
+        this.model = model;
+        this.types = types;
+        this.shapes = shapes;
+        this.spec = spec;
+        for (OnnxMl.NodeProto n : model.graph().getNodeList()) {
+            if (n.getOpType().equals("Constant")) {
+                constantNodes.put(n.getOutput(0), n);
+            }
+        }
+    }
+
+    public static String valueOutput(String inner) {
+        return "salient_value:" + inner;
+    }
+
+    public static String gradientOutput(String inner) {
+        return "salient_gradient:" + inner;
+    }
+
+    public static OnnxMl.ModelProto build(OnnxModel model, ElementTypes types, TensorShapes shapes,
+                                          GradientGraphSpec spec) {
+        return new GradientGraphBuilder(model, types, shapes, spec).build();
+    }
+
+    static String describe(OnnxMl.NodeProto node) {
+        String name = node.getName().isEmpty() ? "producing '" + node.getOutput(0) + "'" : "'" + node.getName() + "'";
+        return node.getOpType() + " node " + name;
+    }
+
+    long[] shape(String tensor) {
+        long[] s = extraShapes.get(tensor);
+        return s != null ? s : shapes.at(tensor, spec.batch());
+    }
+
+    int elementType(String tensor) {
+        return types.of(tensor);
+    }
+
+    long[] constantInts(String tensor, String user) {
+        OnnxMl.TensorProto init = model.initializers().get(tensor);
+        if (init == null && constantNodes.containsKey(tensor)) {
+            OnnxMl.AttributeProto value = Attributes.find(constantNodes.get(tensor), "value");
+            if (value != null) {
+                init = value.getT();
+            } else {
+                long[] ints = Attributes.getInts(constantNodes.get(tensor), "value_ints");
+                if (ints != null) {
+                    return ints;
+                }
+            }
+        }
+        if (init == null) {
+            throw new UnsupportedOperatorException(user, "input '" + tensor + "' must be a constant");
+        }
+        return TensorData.longs(init);
+    }
+
+    private OnnxMl.ModelProto build() {
+        OnnxMl.GraphProto graph = model.graph();
+        List<OnnxMl.NodeProto> nodes = graph.getNodeList();
+        Set<String> taken = new HashSet<>();
+        for (OnnxMl.NodeProto n : nodes) {
+            taken.addAll(n.getOutputList());
+            taken.add(n.getName());
+        }
+        taken.addAll(model.initializers().keySet());
+        graph.getInputList().forEach(v -> taken.add(v.getName()));
+        GraphBuilder b = new GraphBuilder(model.opset(), "salient/", taken);
+
+        // 1. Forward nodes that the scores and the requested inner tensors depend on.
+        Map<String, Integer> producer = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String o : nodes.get(i).getOutputList()) {
+                producer.put(o, i);
+            }
+        }
+        if (!producer.containsKey(spec.output())) {
+            throw new ModelFormatException("no node produces the output '" + spec.output() + "'");
+        }
+        boolean[] needed = new boolean[nodes.size()];
+        Deque<String> work = new ArrayDeque<>();
+        work.add(spec.output());
+        work.addAll(spec.innerTensors());
+        while (!work.isEmpty()) {
+            Integer p = producer.get(work.pop());
+            if (p != null && !needed[p]) {
+                needed[p] = true;
+                work.addAll(nodes.get(p).getInputList());
+            }
+        }
+
+        // 2. Tensors that depend on the input through floating-point values.
+        Set<String> requiresGrad = new HashSet<>();
+        requiresGrad.add(spec.input());
+        List<String> unsupported = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            OnnxMl.NodeProto n = nodes.get(i);
+            if (!needed[i] || n.getInputList().stream().noneMatch(requiresGrad::contains)) {
+                continue;
+            }
+            boolean floatingOut = false;
+            for (String o : n.getOutputList()) {
+                if (!o.isEmpty() && types.isFloating(o)) {
+                    requiresGrad.add(o);
+                    floatingOut = true;
+                }
+            }
+            if (floatingOut && spec.rules().rule(n.getOpType()) == null) {
+                unsupported.add(describe(n));
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            throw new UnsupportedOperatorException(unsupported, spec.rules().supportedOps());
+        }
+        if (!requiresGrad.contains(spec.output())) {
+            throw new ModelFormatException("the output '" + spec.output() + "' does not depend on the input '"
+                    + spec.input() + "'");
+        }
+        for (String inner : spec.innerTensors()) {
+            if (!requiresGrad.contains(inner)) {
+                throw new ModelFormatException("inner tensor '" + inner + "' is not a floating-point tensor "
+                        + "between the input and the output");
+            }
+        }
+
+        // 3. Forward nodes, possibly rewritten by their rules (MaxPool exposes its indices).
+        List<OnnxMl.NodeProto> forward = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!needed[i]) {
+                continue;
+            }
+            OnnxMl.NodeProto n = nodes.get(i);
+            GradientRule rule = spec.rules().rule(n.getOpType());
+            if (rule != null && n.getOutputList().stream().anyMatch(requiresGrad::contains)) {
+                n = rule.prepareForward(n, b::fresh);
+            }
+            forward.add(n);
+        }
+
+        // 4. Head: scores as [batch, classes], then identity / softmax / log-softmax, then the target.
+        List<OnnxMl.NodeProto> headNodes = new ArrayList<>();
+        long[] outShape = shape(spec.output());
+        long classes = 1;
+        for (int i = 1; i < outShape.length; i++) {
+            classes *= outShape[i];
+        }
+        long[] scoresShape = {spec.batch(), classes};
+        String scores2d = spec.output();
+        if (outShape.length != 2) {
+            scores2d = b.fresh("scores2d");
+            headNodes.add(b.node("Reshape", List.of(spec.output(), b.constInt64s(scoresShape)), List.of(scores2d)));
+            extraShapes.put(scores2d, scoresShape);
+            requiresGrad.add(scores2d);
+        }
+        String head = scores2d;
+        if (spec.head() != TargetHead.LOGIT) {
+            head = b.fresh("head");
+            String op = spec.head() == TargetHead.PROBABILITY ? "Softmax" : "LogSoftmax";
+            headNodes.add(b.node(op, List.of(scores2d), List.of(head), Attributes.ofInt("axis", 1)));
+            extraShapes.put(head, scoresShape);
+            requiresGrad.add(head);
+        }
+        forward.addAll(headNodes);
+        String weighted = b.op("Mul", head, SEED);
+        String target = b.reduceSum(weighted, new long[]{1}, false);
+
+        // 5. Reverse pass in reverse topological order.
+        Map<String, List<String>> contributions = new HashMap<>();
+        contributions.computeIfAbsent(head, k -> new ArrayList<>()).add(SEED);
+        Map<String, String> innerGradients = new HashMap<>();
+        Set<String> inner = new HashSet<>(spec.innerTensors());
+        for (int i = forward.size() - 1; i >= 0; i--) {
+            OnnxMl.NodeProto n = forward.get(i);
+            String[] outGrads = new String[n.getOutputCount()];
+            boolean any = false;
+            for (int k = 0; k < outGrads.length; k++) {
+                outGrads[k] = materialize(b, contributions, n.getOutput(k));
+                if (inner.contains(n.getOutput(k))) {
+                    innerGradients.put(n.getOutput(k), outGrads[k]);
+                }
+                any |= outGrads[k] != null;
+            }
+            boolean[] inNeeds = new boolean[n.getInputCount()];
+            boolean anyInput = false;
+            for (int k = 0; k < inNeeds.length; k++) {
+                inNeeds[k] = requiresGrad.contains(n.getInput(k));
+                anyInput |= inNeeds[k];
+            }
+            if (!any || !anyInput) {
+                continue;
+            }
+            GradientRule rule = spec.rules().rule(n.getOpType());
+            if (rule == null) {
+                rule = StandardRules.TABLE.rule(n.getOpType()); // head nodes (Reshape, Softmax) always use exact rules
+            }
+            BackwardContext ctx = new BackwardContext(n, b, outGrads, inNeeds, this);
+            rule.backward(ctx);
+            String[] inGrads = ctx.inputGradients();
+            for (int k = 0; k < inGrads.length; k++) {
+                if (inGrads[k] != null) {
+                    contributions.computeIfAbsent(n.getInput(k), x -> new ArrayList<>()).add(inGrads[k]);
+                }
+            }
+        }
+        String inputGradient = materialize(b, contributions, spec.input());
+        if (inputGradient == null) {
+            throw new ModelFormatException("no gradient reaches the input '" + spec.input() + "'");
+        }
+        if (inner.contains(spec.input())) {
+            innerGradients.put(spec.input(), inputGradient);
+        }
+
+        for (String t : spec.innerTensors()) {
+            if (innerGradients.get(t) == null) {
+                innerGradients.put(t, b.op("Mul", t, b.constScalar(0f))); // the target does not depend on it
+            }
+        }
+        b.add(b.node("Identity", List.of(scores2d), List.of(SCORES)));
+        b.add(b.node("Identity", List.of(target), List.of(TARGET)));
+        b.add(b.node("Identity", List.of(inputGradient), List.of(INPUT_GRADIENT)));
+        for (String t : spec.innerTensors()) {
+            b.add(b.node("Identity", List.of(t), List.of(valueOutput(t))));
+            b.add(b.node("Identity", List.of(innerGradients.get(t)), List.of(gradientOutput(t))));
+        }
+
+        // 6. Assemble the model.
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("salient_gradient");
+        g.addAllInitializer(graph.getInitializerList());
+        g.addAllInitializer(b.initializers());
+        long[] inputShape = shape(spec.input());
+        g.addInput(tensorInfo(spec.input(), types.of(spec.input()), inputShape));
+        g.addInput(tensorInfo(SEED, DataType.FLOAT_VALUE, scoresShape));
+        g.addAllNode(forward);
+        g.addAllNode(b.nodes());
+        g.addOutput(tensorInfo(SCORES, DataType.FLOAT_VALUE, scoresShape));
+        g.addOutput(tensorInfo(TARGET, DataType.FLOAT_VALUE, new long[]{spec.batch()}));
+        g.addOutput(tensorInfo(INPUT_GRADIENT, DataType.FLOAT_VALUE, inputShape));
+        for (String t : spec.innerTensors()) {
+            g.addOutput(tensorInfo(valueOutput(t), DataType.FLOAT_VALUE, shape(t)));
+            g.addOutput(tensorInfo(gradientOutput(t), DataType.FLOAT_VALUE, shape(t)));
+        }
+        return model.proto().toBuilder().setGraph(g).build();
+    }
+
+    private static String materialize(GraphBuilder b, Map<String, List<String>> contributions, String tensor) {
+        List<String> parts = contributions.get(tensor);
+        if (parts == null || parts.isEmpty()) {
+            return null;
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        String sum = b.op("Sum", parts);
+        parts.clear();
+        parts.add(sum);
+        return sum;
+    }
+
+    static OnnxMl.ValueInfoProto tensorInfo(String name, int elemType, long[] shape) {
+        OnnxMl.TensorShapeProto.Builder s = OnnxMl.TensorShapeProto.newBuilder();
+        for (long d : shape) {
+            s.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name)
+                .setType(OnnxMl.TypeProto.newBuilder().setTensorType(
+                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(s)))
+                .build();
+    }
+}

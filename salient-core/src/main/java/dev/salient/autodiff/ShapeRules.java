@@ -1,0 +1,267 @@
+package dev.salient.autodiff;
+
+import dev.salient.graph.Attributes;
+import dev.salient.graph.GraphBuilder;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** Ops that move, select or reduce elements: the gradient moves them back. */
+final class ShapeRules {
+    private ShapeRules() {}
+
+    static void register(Map<String, GradientRule> table) {
+        GradientRule reshapeBack = ctx -> ctx.addGradient(0, ctx.graph().reshape(ctx.dy(), ctx.shape(ctx.input(0))));
+        for (String op : List.of("Flatten", "Reshape", "Squeeze", "Unsqueeze")) {
+            table.put(op, reshapeBack);
+        }
+        table.put("Transpose", ShapeRules::transpose);
+        table.put("Concat", ShapeRules::concat);
+        table.put("Split", ShapeRules::split);
+        table.put("Slice", ShapeRules::slice);
+        table.put("Pad", ShapeRules::pad);
+        table.put("Gather", ShapeRules::gather);
+        table.put("ReduceMean", ctx -> reduce(ctx, true));
+        table.put("ReduceSum", ctx -> reduce(ctx, false));
+    }
+
+    /** The inverse permutation undoes the transpose. */
+    private static void transpose(BackwardContext ctx) {
+        int rank = ctx.shape(ctx.input(0)).length;
+        long[] perm = ctx.intsAttr("perm");
+        if (perm == null || perm.length == 0) {
+            perm = new long[rank];
+            for (int i = 0; i < rank; i++) {
+                perm[i] = rank - 1 - i;
+            }
+        }
+        long[] inverse = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            inverse[(int) perm[i]] = i;
+        }
+        ctx.addGradient(0, ctx.graph().transpose(ctx.dy(), inverse));
+    }
+
+    /** Each input's gradient is its slab of the output gradient along the concatenation axis. */
+    private static void concat(BackwardContext ctx) {
+        long[] y = ctx.shape(ctx.output(0));
+        int axis = normalizeAxis(ctx.intAttr("axis", 0), y.length);
+        long offset = 0;
+        for (int i = 0; i < ctx.inputCount(); i++) {
+            long size = ctx.shape(ctx.input(i))[axis];
+            if (ctx.needsGradient(i)) {
+                ctx.addGradient(i, ctx.graph().slice(ctx.dy(), new long[]{offset}, new long[]{offset + size},
+                        new long[]{axis}, new long[]{1}));
+            }
+            offset += size;
+        }
+    }
+
+    /** The input's gradient is the outputs' gradients concatenated back (zeros for outputs no gradient reached). */
+    private static void split(BackwardContext ctx) {
+        GraphBuilder g = ctx.graph();
+        int axis = normalizeAxis(ctx.intAttr("axis", 0), ctx.shape(ctx.input(0)).length);
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < ctx.node().getOutputCount(); i++) {
+            String grad = ctx.outputGradient(i);
+            parts.add(grad != null ? grad : zeros(g, ctx.shape(ctx.output(i))));
+        }
+        ctx.addGradient(0, g.op("Concat", parts, Attributes.ofInt("axis", axis)));
+    }
+
+    static String zeros(GraphBuilder g, long[] shape) {
+        return g.op("Expand", g.constScalar(0f), g.constInt64s(shape));
+    }
+
+    /**
+     * The output gradient is put back where the slice took it from, one axis at a time: reversed for
+     * negative steps, interleaved with zeros for steps above one, then zero-padded to the input's extent.
+     */
+    private static void slice(BackwardContext ctx) {
+        GraphBuilder g = ctx.graph();
+        long[] x = ctx.shape(ctx.input(0));
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps;
+        if (ctx.opset() < 10) {
+            starts = ctx.intsAttr("starts");
+            ends = ctx.intsAttr("ends");
+            axes = ctx.intsAttr("axes");
+            steps = null;
+        } else {
+            starts = ctx.constantInts(ctx.input(1));
+            ends = ctx.constantInts(ctx.input(2));
+            axes = ctx.hasInput(3) ? ctx.constantInts(ctx.input(3)) : null;
+            steps = ctx.hasInput(4) ? ctx.constantInts(ctx.input(4)) : null;
+        }
+        String grad = ctx.dy();
+        long[] current = ctx.shape(ctx.output(0)).clone();
+        for (int i = 0; i < starts.length; i++) {
+            int axis = axes == null ? i : normalizeAxis(axes[i], x.length);
+            long step = steps == null ? 1 : steps[i];
+            long dim = x[axis];
+            long count = current[axis];
+            long first;
+            if (step > 0) {
+                first = clamp(starts[i] < 0 ? starts[i] + dim : starts[i], 0, dim);
+            } else {
+                long start = clamp(starts[i] < 0 ? starts[i] + dim : starts[i], 0, dim - 1);
+                grad = g.slice(grad, new long[]{-1}, new long[]{Long.MIN_VALUE}, new long[]{axis}, new long[]{-1});
+                first = start + (count - 1) * step; // lowest selected position; now ascending
+                step = -step;
+            }
+            if (count == 0) {
+                current[axis] = dim;
+                grad = zeros(g, current);
+                continue;
+            }
+            if (step > 1) {
+                grad = spread(g, grad, current, axis, step);
+                current[axis] = (count - 1) * step + 1;
+            }
+            long[] pads = new long[2 * x.length];
+            pads[axis] = first;
+            pads[axis + x.length] = dim - first - current[axis];
+            grad = g.pad(grad, pads);
+            current[axis] = dim;
+        }
+        ctx.addGradient(0, grad);
+    }
+
+    /** Places element k of {@code axis} at position k·step, zeros between: [c] → [(c−1)·step + 1]. */
+    private static String spread(GraphBuilder g, String grad, long[] shape, int axis, long step) {
+        long[] withSlot = new long[shape.length + 1];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            withSlot[j++] = shape[i];
+            if (i == axis) {
+                withSlot[j++] = 1;
+            }
+        }
+        String slotted = g.reshape(grad, withSlot);
+        long[] pads = new long[2 * withSlot.length];
+        pads[axis + 1 + withSlot.length] = step - 1;
+        String padded = g.pad(slotted, pads);
+        long[] merged = shape.clone();
+        merged[axis] = shape[axis] * step;
+        String flat = g.reshape(padded, merged);
+        return g.slice(flat, new long[]{0}, new long[]{(shape[axis] - 1) * step + 1}, new long[]{axis}, new long[]{1});
+    }
+
+    /** Constant padding: the gradient is the un-padded window of the output gradient (cropping pads give zeros). */
+    private static void pad(BackwardContext ctx) {
+        String mode = ctx.stringAttr("mode", "constant");
+        if (!mode.equals("constant")) {
+            throw ctx.unsupported("Pad mode '" + mode + "' (only 'constant' is supported)");
+        }
+        GraphBuilder g = ctx.graph();
+        long[] x = ctx.shape(ctx.input(0));
+        int rank = x.length;
+        long[] pads = ctx.opset() < 11 ? ctx.intsAttr("pads") : ctx.constantInts(ctx.input(1));
+        long[] full = new long[2 * rank];
+        if (ctx.opset() >= 18 && ctx.hasInput(3)) {
+            long[] axes = ctx.constantInts(ctx.input(3));
+            for (int i = 0; i < axes.length; i++) {
+                int a = normalizeAxis(axes[i], rank);
+                full[a] = pads[i];
+                full[a + rank] = pads[i + axes.length];
+            }
+        } else {
+            full = pads;
+        }
+        long[] starts = new long[rank];
+        long[] ends = new long[rank];
+        long[] axes = new long[rank];
+        long[] steps = new long[rank];
+        long[] crop = new long[2 * rank];
+        boolean cropped = false;
+        for (int i = 0; i < rank; i++) {
+            long begin = full[i];
+            long end = full[i + rank];
+            starts[i] = Math.max(begin, 0);
+            ends[i] = Math.min(x[i] + begin, x[i] + begin + end);
+            axes[i] = i;
+            steps[i] = 1;
+            crop[i] = Math.max(-begin, 0);
+            crop[i + rank] = Math.max(-end, 0);
+            cropped |= begin < 0 || end < 0;
+        }
+        String window = g.slice(ctx.dy(), starts, ends, axes, steps);
+        ctx.addGradient(0, cropped ? g.pad(window, crop) : window);
+    }
+
+    /**
+     * Gather with constant indices: dx = dy contracted with the one-hot matrix of the indices, so repeated
+     * indices add up. Works as [pre, n, post] · onehot[n, dim] → [pre, dim, post].
+     */
+    private static void gather(BackwardContext ctx) {
+        GraphBuilder g = ctx.graph();
+        long[] x = ctx.shape(ctx.input(0));
+        int axis = normalizeAxis(ctx.intAttr("axis", 0), x.length);
+        long[] indices = ctx.constantInts(ctx.input(1));
+        long dim = x[axis];
+        long pre = 1;
+        long post = 1;
+        for (int i = 0; i < x.length; i++) {
+            if (i < axis) {
+                pre *= x[i];
+            } else if (i > axis) {
+                post *= x[i];
+            }
+        }
+        int n = indices.length;
+        float[] oneHot = new float[Math.toIntExact(n * dim)];
+        for (int k = 0; k < n; k++) {
+            long idx = indices[k] < 0 ? indices[k] + dim : indices[k];
+            oneHot[(int) (k * dim + idx)] = 1f;
+        }
+        String dy = g.reshape(ctx.dy(), pre, n, post);
+        String moved = g.transpose(dy, 0, 2, 1);
+        String scattered = g.op("MatMul", moved, g.constFloats(oneHot, n, dim));
+        ctx.addGradient(0, g.reshape(g.transpose(scattered, 0, 2, 1), x));
+    }
+
+    /** Sum and mean: the output gradient broadcast back over the reduced axes (divided by their size for a mean). */
+    private static void reduce(BackwardContext ctx, boolean mean) {
+        GraphBuilder g = ctx.graph();
+        long[] x = ctx.shape(ctx.input(0));
+        int axesAsInputFrom = mean ? 18 : 13;
+        long[] axes = ctx.opset() >= axesAsInputFrom
+                ? (ctx.hasInput(1) ? ctx.constantInts(ctx.input(1)) : new long[0])
+                : ctx.intsAttr("axes");
+        if (axes == null || axes.length == 0) {
+            if (ctx.intAttr("noop_with_empty_axes", 0) != 0) {
+                ctx.addGradient(0, ctx.dy());
+                return;
+            }
+            axes = new long[x.length];
+            for (int i = 0; i < x.length; i++) {
+                axes[i] = i;
+            }
+        }
+        long[] kept = x.clone();
+        long[] spread = new long[x.length];
+        Arrays.fill(spread, 1);
+        long count = 1;
+        for (long a : axes) {
+            int axis = normalizeAxis(a, x.length);
+            kept[axis] = 1;
+            spread[axis] = x[axis];
+            count *= x[axis];
+        }
+        float[] values = new float[Math.toIntExact(Arrays.stream(spread).reduce(1, Math::multiplyExact))];
+        Arrays.fill(values, mean ? 1f / count : 1f);
+        String dy = g.reshape(ctx.dy(), kept);
+        ctx.addGradient(0, g.op("Mul", dy, g.constFloats(values, spread)));
+    }
+
+    static int normalizeAxis(long axis, int rank) {
+        return (int) (axis < 0 ? axis + rank : axis);
+    }
+
+    private static long clamp(long v, long lo, long hi) {
+        return Math.max(lo, Math.min(hi, v));
+    }
+}

@@ -1,0 +1,179 @@
+package dev.salient.engine;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.*;
+import dev.salient.autodiff.GradientGraphBuilder;
+import dev.salient.autodiff.GradientGraphSpec;
+import dev.salient.autodiff.RuleTable;
+import dev.salient.autodiff.TargetHead;
+import dev.salient.graph.ElementTypes;
+import dev.salient.graph.ModelFormatException;
+import dev.salient.graph.OnnxModel;
+import dev.salient.graph.TensorShapes;
+
+import java.nio.FloatBuffer;
+import java.util.*;
+
+/**
+ * A model ready for the engine: its tensor shapes learned once, a forward-only ONNX Runtime session, and
+ * a cache of gradient sessions (one per batch size, head, rule table and inner-tensor set), so a session
+ * is built once and reused for every image.
+ */
+public final class DifferentiableModel implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OnnxModel model;
+    private final String input;
+    private final String output;
+    private final ElementTypes types;
+    private final TensorShapes shapes;
+    private final EngineOptions options;
+    private final OrtSession forward;
+    private final Map<Key, GradientSession> sessions;
+
+    private record Key(TargetHead head, String rules, List<String> inner, int batch) {}
+
+    private DifferentiableModel(OnnxModel model, String input, String output, long[] inputShape, EngineOptions options) {
+        this.model = model;
+        this.input = input;
+        this.output = output;
+        this.options = options;
+        this.types = ElementTypes.of(model);
+        this.shapes = TensorShapes.probe(env, model, types, Map.of(input, inputShape));
+        this.forward = createSession(forwardModel().toByteArray());
+        this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, GradientSession> eldest) {
+                if (size() > options.maxCachedGraphs()) {
+                    eldest.getValue().close();
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    /**
+     * @param input      the image input tensor
+     * @param output     the class-score tensor (a graph output, or an inner tensor such as a final Softmax's input)
+     * @param inputShape the input's shape with batch 1
+     */
+    public static DifferentiableModel open(OnnxModel model, String input, String output, long[] inputShape,
+                                           EngineOptions options) {
+        return new DifferentiableModel(model, input, output, inputShape, options);
+    }
+
+    private OnnxMl.ModelProto forwardModel() {
+        OnnxMl.GraphProto.Builder g = model.graph().toBuilder().clearOutput();
+        g.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(output).setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(types.of(output)))));
+        for (int i = 0; i < g.getInputCount(); i++) {
+            if (g.getInput(i).getName().equals(input)) {
+                OnnxMl.ValueInfoProto.Builder in = g.getInputBuilder(i);
+                in.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(0).clear().setDimParam("batch");
+            }
+        }
+        return model.proto().toBuilder().setGraph(g).build();
+    }
+
+    private OrtSession createSession(byte[] bytes) {
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (options.threads() > 0) {
+                so.setIntraOpNumThreads(options.threads());
+            }
+            return env.createSession(bytes, so);
+        } catch (OrtException e) {
+            throw new ModelFormatException("ONNX Runtime cannot load the model: " + e.getMessage());
+        }
+    }
+
+    public OnnxModel model() {
+        return model;
+    }
+
+    public String inputName() {
+        return input;
+    }
+
+    public String outputName() {
+        return output;
+    }
+
+    public TensorShapes shapes() {
+        return shapes;
+    }
+
+    public ElementTypes types() {
+        return types;
+    }
+
+    public long[] inputShape(int batch) {
+        return shapes.at(input, batch);
+    }
+
+    public int itemSize() {
+        long[] s = inputShape(1);
+        return Math.toIntExact(Arrays.stream(s).reduce(1, Math::multiplyExact));
+    }
+
+    public int classes() {
+        long[] s = shapes.at(output, 1);
+        return Math.toIntExact(Arrays.stream(s).reduce(1, Math::multiplyExact));
+    }
+
+    /** Class scores for {@code items} inputs, one forward pass of the plain model. */
+    public float[] forward(float[] inputs, int items) {
+        int itemSize = itemSize();
+        if (inputs.length != items * itemSize) {
+            throw new IllegalArgumentException("expected " + items * itemSize + " input values, got " + inputs.length);
+        }
+        long[] shape = inputShape(1).clone();
+        shape[0] = items;
+        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), shape);
+             OrtSession.Result r = forward.run(Map.of(input, x))) {
+            FloatBuffer buf = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] out = new float[items * classes()];
+            buf.get(out);
+            return out;
+        } catch (OrtException e) {
+            throw new EngineException("ONNX Runtime failed to run the model: " + e.getMessage(), e);
+        }
+    }
+
+    /** The gradient session for this configuration, built on first use and cached. */
+    public synchronized GradientSession gradientSession(TargetHead head, RuleTable rules, List<String> inner,
+                                                        int batch) {
+        Key key = new Key(head, rules.name(), List.copyOf(inner), batch);
+        GradientSession cached = sessions.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch);
+        OnnxMl.ModelProto graph = GradientGraphBuilder.build(model, types, shapes, spec);
+        Map<String, long[]> innerShapes = new LinkedHashMap<>();
+        for (String t : inner) {
+            innerShapes.put(t, shapes.at(t, batch));
+        }
+        GradientSession s = new GradientSession(env, createSession(graph.toByteArray()), spec, inputShape(batch),
+                classes(), innerShapes);
+        sessions.put(key, s);
+        return s;
+    }
+
+    /** The gradient graph itself, e.g. to save a self-contained explainer model. */
+    public OnnxMl.ModelProto gradientGraph(TargetHead head, RuleTable rules, List<String> inner, int batch) {
+        return GradientGraphBuilder.build(model, types, shapes,
+                new GradientGraphSpec(input, output, head, inner, rules, batch));
+    }
+
+    @Override
+    public synchronized void close() {
+        sessions.values().forEach(GradientSession::close);
+        sessions.clear();
+        try {
+            forward.close();
+        } catch (OrtException e) {
+            throw new EngineException("cannot close session: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.salient.graph;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.*;
+
+import java.util.*;
+
+/**
+ * Static shape of every tensor of a graph at a chosen batch size. ONNX Runtime is asked for every inner
+ * tensor at batch 1 and batch 2; each dimension is linear in the batch size (batch-major layouts, flattening,
+ * reshapes), so the two runs determine the shapes at any batch. This is done once per model.
+ */
+public final class TensorShapes {
+    private final Map<String, long[]> atOne;
+    private final Map<String, long[]> atTwo;
+
+    private TensorShapes(Map<String, long[]> atOne, Map<String, long[]> atTwo) {
+        this.atOne = atOne;
+        this.atTwo = atTwo;
+    }
+
+    /**
+     * @param inputShapes shape of each runtime input with its batch dimension (axis 0) set to 1
+     */
+    public static TensorShapes probe(OrtEnvironment env, OnnxModel model, ElementTypes types,
+                                     Map<String, long[]> inputShapes) {
+        OnnxMl.GraphProto.Builder g = model.graph().toBuilder();
+        Set<String> declared = new HashSet<>();
+        g.getOutputList().forEach(o -> declared.add(o.getName()));
+        for (OnnxMl.NodeProto node : model.graph().getNodeList()) {
+            for (String out : node.getOutputList()) {
+                if (!out.isEmpty() && declared.add(out)) {
+                    g.addOutput(valueInfo(out, types.of(out)));
+                }
+            }
+        }
+        byte[] probeModel = model.proto().toBuilder().setGraph(g).build().toByteArray();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            try (OrtSession session = env.createSession(probeModel, options)) {
+                Map<String, long[]> one = run(env, session, inputShapes, 1);
+                Map<String, long[]> two = run(env, session, inputShapes, 2);
+                for (OnnxMl.TensorProto init : model.graph().getInitializerList()) {
+                    long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
+                    one.put(init.getName(), dims);
+                    two.put(init.getName(), dims);
+                }
+                return new TensorShapes(one, two);
+            }
+        } catch (OrtException e) {
+            throw new ModelFormatException("ONNX Runtime cannot run the model: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, long[]> run(OrtEnvironment env, OrtSession session, Map<String, long[]> inputShapes,
+                                           int batch) throws OrtException {
+        Map<String, OnnxTensor> feeds = new HashMap<>();
+        try {
+            for (Map.Entry<String, long[]> e : inputShapes.entrySet()) {
+                long[] shape = e.getValue().clone();
+                shape[0] = batch;
+                int size = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+                // zeros: the shapes of an image classifier never depend on pixel values
+                feeds.put(e.getKey(), OnnxTensor.createTensor(env, java.nio.FloatBuffer.allocate(size), shape));
+            }
+            Map<String, long[]> shapes = new HashMap<>();
+            for (Map.Entry<String, long[]> e : inputShapes.entrySet()) {
+                long[] shape = e.getValue().clone();
+                shape[0] = batch;
+                shapes.put(e.getKey(), shape);
+            }
+            try (OrtSession.Result result = session.run(feeds)) {
+                for (Map.Entry<String, OnnxValue> e : result) {
+                    if (e.getValue() instanceof OnnxTensor t) {
+                        shapes.put(e.getKey(), t.getInfo().getShape());
+                    }
+                }
+            }
+            return shapes;
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    static OnnxMl.ValueInfoProto valueInfo(String name, int elemType) {
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name)
+                .setType(OnnxMl.TypeProto.newBuilder()
+                        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elemType)))
+                .build();
+    }
+
+    public boolean knows(String tensor) {
+        return atOne.containsKey(tensor);
+    }
+
+    /** Shape of a tensor when the model runs on {@code batch} images. */
+    public long[] at(String tensor, int batch) {
+        long[] one = atOne.get(tensor);
+        long[] two = atTwo.get(tensor);
+        if (one == null || two == null) {
+            throw new IllegalArgumentException("no shape known for tensor '" + tensor + "'");
+        }
+        if (one.length != two.length) {
+            throw new ModelFormatException("tensor '" + tensor + "' changes rank with the batch size");
+        }
+        long[] s = new long[one.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = one[i] + (two[i] - one[i]) * (batch - 1L);
+        }
+        return s;
+    }
+
+    /** Names of all tensors with a known shape. */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(atOne.keySet());
+    }
+}
