@@ -129,13 +129,16 @@ public final class Downloader {
      */
     public Result download(URI url, Path target, String sha256, long size, DownloadListener listener)
             throws ModelDownloadException {
-        Path file = target.toAbsolutePath().normalize();
-        String name = file.getFileName().toString();
+        Path requested = target.toAbsolutePath().normalize();
+        String name = requested.getFileName().toString();
         DownloadListener events = listener == null ? DownloadListener.NONE : listener;
+        Path file;
         try {
-            Files.createDirectories(file.getParent());
+            // The real folder path, so two spellings of one folder (a symlink) share one in-process lock.
+            file = Files.createDirectories(requested.getParent()).toRealPath().resolve(name);
         } catch (IOException e) {
-            throw new ModelDownloadException("cannot create folder " + file.getParent() + " for " + name + ": " + e, e);
+            throw new ModelDownloadException("cannot create folder " + requested.getParent() + " for " + name + ": "
+                    + e, e);
         }
         ReentrantLock threadLock = THREAD_LOCKS.computeIfAbsent(file, k -> new ReentrantLock());
         try {
