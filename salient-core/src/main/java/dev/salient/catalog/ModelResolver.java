@@ -1,0 +1,211 @@
+package dev.salient.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Turns what a user typed ({@code --model X}) into a model file on local disk.
+ *
+ * <ol>
+ *   <li>An existing file path is used as is, with a sibling {@code NAME.json} sidecar if there is one
+ *       ({@code NAME} is the file name without extension; {@code NAME.onnx.json} is accepted too).</li>
+ *   <li>An {@code http(s)://} URL is downloaded into {@code CACHE/url/HOST/} under its file name and reused
+ *       from there later; no checksum is known for it, which {@link ResolvedModel#verified()} reports. A URL
+ *       that is a catalog entry's URL is treated as that entry.</li>
+ *   <li>A catalog name is looked up in the mirror folder, then the cache, then downloaded (unless offline);
+ *       every copy must match the catalog's sha256. Its labels file is resolved the same way.</li>
+ * </ol>
+ * URL downloads live in their own sub-folder so that a file with a catalog file name but unknown content can
+ * never shadow the verified catalog copy.
+ */
+public final class ModelResolver {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ModelCatalog catalog;
+    private final ResolverSettings settings;
+    private final Downloader downloader;
+    private final FileVerifier verifier;
+
+    public ModelResolver(ModelCatalog catalog, ResolverSettings settings, HttpClient client) {
+        this(catalog, settings, new Downloader(client));
+    }
+
+    /** With a downloader of one's own, e.g. shorter time limits in tests. */
+    public ModelResolver(ModelCatalog catalog, ResolverSettings settings, Downloader downloader) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.downloader = Objects.requireNonNull(downloader, "downloader");
+        this.verifier = downloader.verifier();
+    }
+
+    /** Built-in catalog, settings from the environment, {@link Downloader#defaultHttpClient()}. */
+    public static ModelResolver fromEnvironment() {
+        return new ModelResolver(ModelCatalog.builtIn(), ResolverSettings.fromEnvironment(),
+                Downloader.defaultHttpClient());
+    }
+
+    public ModelCatalog catalog() {
+        return catalog;
+    }
+
+    public ResolverSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Resolves a file path, an http(s) URL or a catalog name; a null or blank argument means the default model.
+     *
+     * @throws ModelUnavailableException if the name is unknown, or the model is not on disk and downloads are off
+     * @throws ModelDownloadException    if a download failed or did not match its checksum
+     */
+    public ResolvedModel resolve(String nameOrPathOrUrl, DownloadListener listener) throws IOException {
+        DownloadListener events = listener == null ? DownloadListener.NONE : listener;
+        if (nameOrPathOrUrl == null || nameOrPathOrUrl.isBlank()) {
+            return resolveEntry(catalog.defaultEntry(), events);
+        }
+        String arg = nameOrPathOrUrl.trim();
+        String lower = arg.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            return resolveUrl(URI.create(arg), events);
+        }
+        Optional<Path> path = asExistingFile(arg);
+        if (path.isPresent()) {
+            return resolvePath(path.get());
+        }
+        Optional<CatalogEntry> entry = catalog.find(arg);
+        if (entry.isPresent()) {
+            return resolveEntry(entry.get(), events);
+        }
+        throw new ModelUnavailableException("no model '" + arg + "': it is not an existing file ("
+                + Path.of("").toAbsolutePath() + " is the working folder), not an http(s) URL, and not in the catalog "
+                + "(known models: " + String.join(", ", catalog.names()) + ")");
+    }
+
+    /** A catalogued file (e.g. an example photo): mirror, then cache, then download, always sha256-verified. */
+    public Path resolveFile(CatalogFile file, DownloadListener listener) throws IOException {
+        return fetch(file, listener == null ? DownloadListener.NONE : listener).path();
+    }
+
+    /** Resolves a catalog entry and its labels. */
+    public ResolvedModel resolveEntry(CatalogEntry entry, DownloadListener listener) throws IOException {
+        Fetched model = fetch(entry.modelFile(), listener);
+        Path labels = entry.labels() == null ? null : fetch(entry.labels(), listener).path();
+        return new ResolvedModel(entry.name(), model.path(), labels, entry.sidecar(), model.source(), true);
+    }
+
+    private record Fetched(Path path, String source) { }
+
+    private Fetched fetch(CatalogFile file, DownloadListener events) throws IOException {
+        String mirrorNote = null;
+        Path mirrored = settings.mirrorFile(file.fileName());
+        if (mirrored != null && Files.isRegularFile(mirrored)) {
+            String actual = verifier.remembered(mirrored);
+            if (actual.equals(file.sha256())) {
+                return new Fetched(mirrored, "mirror");
+            }
+            // A wrong mirror copy is not fatal (the cache or a download may still serve), but it must be told.
+            mirrorNote = mirrored + " (present, but its sha256 is " + actual + ", expected " + file.sha256() + ")";
+        }
+        Path cached = settings.cacheFile(file.fileName());
+        if (verifier.cachedMatches(cached, file.sha256())) {
+            return new Fetched(cached, "cache");
+        }
+        if (settings.offline()) {
+            String mirrorPart = settings.mirror() == null ? "no mirror folder is set (SALIENT_MIRROR)"
+                    : mirrorNote != null ? "the mirror " + mirrorNote : "the mirror " + mirrored + " (not there)";
+            String cachePart = Files.exists(cached) ? cached + " (present, but its sha256 does not match)"
+                    : cached + " (not there)";
+            throw new ModelUnavailableException(file.fileName() + " is not available offline: looked in "
+                    + mirrorPart + " and in the cache " + cachePart + ". To fetch it, run again with downloads "
+                    + "allowed (unset SALIENT_OFFLINE / drop --offline), or download " + file.url() + " (sha256 "
+                    + file.sha256() + ") yourself and put it at " + cached + ".");
+        }
+        Downloader.Result result = downloader.download(file.url(), cached, file.sha256(), file.size(), events);
+        return new Fetched(result.file(), result.transferred() ? "download" : "cache");
+    }
+
+    private ResolvedModel resolveUrl(URI url, DownloadListener events) throws IOException {
+        for (CatalogEntry entry : catalog.entries()) {
+            if (entry.url().equals(url)) {
+                return resolveEntry(entry, events);
+            }
+        }
+        String fileName = fileNameOf(url);
+        String host = url.getHost() == null ? "unknown-host" : url.getHost() + (url.getPort() > 0 ? "_" + url.getPort() : "");
+        Path target = settings.cache().resolve("url").resolve(host).resolve(fileName);
+        if (Files.isRegularFile(target)) {
+            return new ResolvedModel(fileName, target, null, null, "cache", false);
+        }
+        if (settings.offline()) {
+            throw new ModelUnavailableException(url + " is not available offline: it is not in the cache at " + target
+                    + ". Run again with downloads allowed (unset SALIENT_OFFLINE / drop --offline), or download it "
+                    + "yourself and pass the file path instead of the URL.");
+        }
+        Downloader.Result result = downloader.download(url, target, null, -1, events);
+        return new ResolvedModel(fileName, result.file(), null, null, result.transferred() ? "download" : "cache",
+                false);
+    }
+
+    private ResolvedModel resolvePath(Path model) throws IOException {
+        String fileName = model.getFileName().toString();
+        int dot = fileName.lastIndexOf('.');
+        String stem = dot > 0 ? fileName.substring(0, dot) : fileName;
+        Path sidecarFile = model.resolveSibling(stem + ".json");
+        if (!Files.isRegularFile(sidecarFile) || sidecarFile.equals(model)) {
+            sidecarFile = model.resolveSibling(fileName + ".json");
+        }
+        ObjectNode sidecar = null;
+        Path labels = null;
+        if (Files.isRegularFile(sidecarFile)) {
+            JsonNode node;
+            try {
+                node = JSON.readTree(sidecarFile.toFile());
+            } catch (IOException e) {
+                throw new IOException("sidecar " + sidecarFile + " is not valid JSON: " + e.getMessage(), e);
+            }
+            if (!node.isObject()) {
+                throw new IOException("sidecar " + sidecarFile + " must hold a JSON object, found " + node.getNodeType());
+            }
+            sidecar = (ObjectNode) node;
+            String labelsName = sidecar.path("labels").asText("");
+            if (!labelsName.isBlank()) {
+                labels = model.resolveSibling(labelsName).normalize();
+                if (!Files.isRegularFile(labels)) {
+                    throw new IOException("sidecar " + sidecarFile + " names labels file '" + labelsName
+                            + "', but " + labels + " does not exist");
+                }
+            }
+        }
+        return new ResolvedModel(stem, model, labels, sidecar, "path", false);
+    }
+
+    private static Optional<Path> asExistingFile(String arg) {
+        try {
+            Path p = Path.of(arg.startsWith("~/") ? System.getProperty("user.home") + arg.substring(1) : arg);
+            return Files.isRegularFile(p) ? Optional.of(p.toAbsolutePath().normalize()) : Optional.empty();
+        } catch (InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String fileNameOf(URI url) throws ModelUnavailableException {
+        String path = url.getPath() == null ? "" : url.getPath(); // decoded, and '+' stays '+'
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        if (name.isBlank() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")) {
+            throw new ModelUnavailableException("cannot tell a file name from " + url
+                    + ": give a URL that ends in the model's file name, e.g. https://host/path/model.onnx");
+        }
+        return name;
+    }
+}
