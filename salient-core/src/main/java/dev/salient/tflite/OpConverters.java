@@ -204,24 +204,31 @@ final class OpConverters {
 
     /** ADD / MUL with numpy broadcasting; operands are brought to a common layout first. */
     static void binary(GraphEmitter g, Op op, String onnxOp) throws TfliteImportException {
-        Value a = g.value(op.input(0)), b = g.value(op.input(1));
-        Value[] ab = commonLayout(g, a, b, op.input(0), op.input(1));
+        Value[] ab = commonLayout(g, op.input(0), op.input(1));
         String out = g.node(onnxOp, List.of(ab[0].name(), ab[1].name()), g.tensorName(op.output()));
         boolean nchw = ab[0].layout() == Layout.NCHW || ab[1].layout() == Layout.NCHW;
         finish(g, op, out, nchw ? Layout.NCHW : Layout.PLAIN, op.options(new ActivationOptions()).activation());
     }
 
     /**
-     * Puts two broadcast operands in one layout. Two 4-D values meet in NCHW if either already is; a
-     * lower-rank constant broadcast against an NCHW value is rewritten as a [1, C, 1, 1]-style constant;
+     * Puts two broadcast operands in one layout. A constant meeting an NCHW value is laid out as NCHW at
+     * import (a [C] vector becomes [1, C, 1, 1]); two 4-D values meet in NCHW if either already is;
      * anything else is computed in TFLite order.
      */
-    private static Value[] commonLayout(GraphEmitter g, Value a, Value b, int ta, int tb) throws TfliteImportException {
+    private static Value[] commonLayout(GraphEmitter g, int ta, int tb) throws TfliteImportException {
+        boolean ca = g.isConstant(ta), cb = g.isConstant(tb);
+        if (ca && !cb) {
+            Value b = g.value(tb);
+            return new Value[] {b.layout() == Layout.NCHW ? broadcastConstantNchw(g, ta) : g.value(ta), b};
+        }
+        if (cb && !ca) {
+            Value a = g.value(ta);
+            return new Value[] {a, a.layout() == Layout.NCHW ? broadcastConstantNchw(g, tb) : g.value(tb)};
+        }
+        Value a = g.value(ta), b = g.value(tb);
         boolean aN = a.layout() == Layout.NCHW, bN = b.layout() == Layout.NCHW;
         if (!aN && !bN) return new Value[] {a, b};
         if (a.rank() == 4 && b.rank() == 4) return new Value[] {g.nchw(a), g.nchw(b)};
-        if (aN && g.isConstant(tb)) return new Value[] {a, broadcastConstantNchw(g, tb)};
-        if (bN && g.isConstant(ta)) return new Value[] {broadcastConstantNchw(g, ta), b};
         return new Value[] {g.plain(a), g.plain(b)};
     }
 

@@ -32,6 +32,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CoralMobileNetImportTest {
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    /** shared/README.md's expected MobileNetV2 top-1 (1001-class indices: chickadee, Egyptian cat, ...). */
+    private static final Map<String, Integer> EXPECTED_V2_TOP1 = Map.of(
+            "bird.bmp", 20, "cat.bmp", 286, "dragonfly.bmp", 320, "parrot.jpg", 89, "hot_dog.jpg", 935);
 
     @ParameterizedTest
     @CsvSource({
@@ -76,9 +79,11 @@ class CoralMobileNetImportTest {
                 worst = Math.max(worst, rel);
                 assertThat(rel).as("relative L2 of logits on %s", photo.getFileName()).isLessThan(1e-3);
                 assertThat(top(got, 5)).as("top-5 on %s", photo.getFileName()).isEqualTo(top(want, 5));
+                Integer expected = size == 224 ? EXPECTED_V2_TOP1.get(photo.getFileName().toString()) : null;
+                if (expected != null) assertThat(top(got, 1)).as("top-1 on %s", photo.getFileName()).containsExactly(expected);
             }
         }
-        System.out.printf("%s: max relative L2 logit error over %d photos = %.3g%n", tflite, photos.size(), worst);
+        System.out.printf("%s: max relative L2 logit error over %d photos = %.3e%n", tflite, photos.size(), worst);
     }
 
     /** Whole-image bilinear resize to size×size; packed 0xRRGGBB pixels, row-major. */
