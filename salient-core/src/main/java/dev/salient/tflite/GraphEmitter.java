@@ -13,7 +13,6 @@ import dev.salient.tflite.TfliteSchema.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -170,6 +169,10 @@ final class GraphEmitter {
         }
         QuantizationParameters q = tensor.quantization();
         boolean floating = type == TfliteSchema.FLOAT32 || type == TfliteSchema.FLOAT16;
+        if (q != null && q.detailsType() != 0) {
+            throw new TfliteImportException("tensor " + t + " ('" + tensorName(t) + "') uses custom quantization,"
+                    + " which is not supported");
+        }
         if (!floating && q != null && q.scale().length > 0) dequantise(raw, shape, q);
         return new Constant(raw, shape);
     }
@@ -358,10 +361,6 @@ final class GraphEmitter {
         else if (exp == 31) v = mant == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
         else v = (1 + mant / 1024f) * (float) Math.pow(2, exp - 15);
         return sign == 1 ? -v : v;
-    }
-
-    static String shapeString(int[] shape) {
-        return Arrays.toString(shape);
     }
 
     /** ONNX element type of float32, the only type the emitted graph computes in. */

@@ -70,9 +70,13 @@ class CoralMobileNetImportTest {
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
                 OrtSession tfl = ENV.createSession(withLogits.toByteArray(), opts);
                 OrtSession ref = ENV.createSession(SharedData.path(onnx).toString(), opts)) {
+            List<float[]> inputs = new ArrayList<>(), outputs = new ArrayList<>();
             for (Path photo : photos) {
                 int[] rgb = resizedPixels(photo, size);
-                float[] got = run(tfl, "logits", nhwc(rgb, size, sidecar), new long[] {1, size, size, 3});
+                float[] in = nhwc(rgb, size, sidecar);
+                float[] got = run(tfl, "logits", in, new long[] {1, size, size, 3});
+                inputs.add(in);
+                outputs.add(got);
                 float[] want = run(ref, "logits", nchw01(rgb, size), new long[] {1, 3, size, size});
                 assertThat(got).hasSize(1001);
                 double rel = relativeL2(got, want);
@@ -81,6 +85,17 @@ class CoralMobileNetImportTest {
                 assertThat(top(got, 5)).as("top-5 on %s", photo.getFileName()).isEqualTo(top(want, 5));
                 Integer expected = size == 224 ? EXPECTED_V2_TOP1.get(photo.getFileName().toString()) : null;
                 if (expected != null) assertThat(top(got, 1)).as("top-1 on %s", photo.getFileName()).containsExactly(expected);
+            }
+
+            // The batch dimension is free: two photos in one run give the same logits as one at a time.
+            float[] batch = new float[2 * inputs.get(0).length];
+            System.arraycopy(inputs.get(0), 0, batch, 0, inputs.get(0).length);
+            System.arraycopy(inputs.get(1), 0, batch, inputs.get(0).length, inputs.get(1).length);
+            try (OnnxTensor x = OnnxTensor.createTensor(ENV, FloatBuffer.wrap(batch), new long[] {2, size, size, 3});
+                    OrtSession.Result r = tfl.run(Map.of("input", x), java.util.Set.of("logits"))) {
+                float[][] rows = (float[][]) r.get(0).getValue();
+                assertThat(rows).hasNumberOfRows(2);
+                for (int i = 0; i < 2; i++) assertThat(relativeL2(rows[i], outputs.get(i))).isLessThan(1e-5);
             }
         }
         System.out.printf("%s: max relative L2 logit error over %d photos = %.3e%n", tflite, photos.size(), worst);
