@@ -166,6 +166,57 @@ class HandBuiltModelImportTest {
     }
 
     @Test
+    void quantizeDequantizeClipsReshapeMeanSqueezeMatchReference() throws Exception {
+        Random rnd = new Random(3);
+        TfliteModelWriter w = new TfliteModelWriter();
+        int x = w.activation("x", 1, 4, 4, 2);
+        int xq = w.quantisedActivation("xq", TfliteSchema.UINT8, 0.05f, 128, 1, 4, 4, 2);
+        w.op(BuiltinOperator.QUANTIZE, new int[] {x}, new int[] {xq}, 0, null);
+        int xf = w.activation("xf", 1, 4, 4, 2);
+        w.op(BuiltinOperator.DEQUANTIZE, new int[] {xq}, new int[] {xf}, 0, null);
+        // DEQUANTIZE of a constant: the conv must still see constant (dequantised) weights.
+        Quantised wq = quantised(rnd, new int[] {3, 1, 1, 2}, 0, 0.01f);
+        int wf = w.activation("wf", 3, 1, 1, 2);
+        w.op(BuiltinOperator.DEQUANTIZE, new int[] {w.int8("wq", wq.shape, wq.q, wq.scale, 0)}, new int[] {wf}, 0, null);
+        int c = w.activation("c", 1, 4, 4, 3);
+        w.op(BuiltinOperator.CONV_2D, new int[] {xf, wf, -1}, new int[] {c}, CONV_2D_OPTIONS,
+                TfliteModelWriter.conv(VALID, 1, 1, NONE));
+        int r1 = w.activation("r1", 1, 4, 4, 3);
+        w.op(BuiltinOperator.RELU_N1_TO_1, new int[] {c}, new int[] {r1}, 0, null);
+        // RESHAPE to another 4-D shape: NHWC element order, so the 4×4 grid becomes 2×8 row by row.
+        int rs = w.activation("rs", 1, 2, 8, 3);
+        w.op(BuiltinOperator.RESHAPE, new int[] {r1, w.ints("rs/shape", new int[] {4}, new int[] {1, 2, 8, 3})},
+                new int[] {rs}, TfliteModelWriter.RESHAPE_OPTIONS, null);
+        int r6 = w.activation("r6", 1, 2, 8, 3);
+        w.op(BuiltinOperator.RELU6, new int[] {rs}, new int[] {r6}, 0, null);
+        int m = w.activation("m", 1, 1, 8, 3);
+        w.op(BuiltinOperator.MEAN, new int[] {r6, w.ints("axes", new int[] {1}, new int[] {1})}, new int[] {m},
+                TfliteModelWriter.REDUCER_OPTIONS, TfliteModelWriter.byteOption(1));
+        int sq = w.activation("sq", 1, 8, 3);
+        w.op(BuiltinOperator.SQUEEZE, new int[] {m}, new int[] {sq}, 0, null);
+        TfliteImport imported = TfliteImporter.importModel(w.build(new int[] {x}, new int[] {sq}));
+
+        float[] input = floats(rnd, 32, 4f);
+        float[] wr = wq.real();
+        float[] f = new float[16 * 3];
+        for (int p = 0; p < 16; p++)
+            for (int o = 0; o < 3; o++) {
+                double s = 0;
+                for (int ch = 0; ch < 2; ch++) s += wr[o * 2 + ch] * input[p * 2 + ch];
+                f[p * 3 + o] = (float) Math.max(Math.min(Math.min(Math.max(s, -1), 1), 6), 0);
+            }
+        float[] got = run(imported.model(), "logits", input, new long[] {1, 4, 4, 2});
+        assertThat(got).hasSize(24);
+        for (int col = 0; col < 8; col++)
+            for (int o = 0; o < 3; o++) {
+                float want = (f[col * 3 + o] + f[(8 + col) * 3 + o]) / 2;
+                assertThat(got[col * 3 + o]).as("w=%d c=%d", col, o).isCloseTo(want, within(1e-5f));
+            }
+        assertThat(imported.model().getGraph().getNodeList()).extracting(OnnxMl.NodeProto::getOpType)
+                .contains("Identity", "Clip", "ReduceMean", "Reshape");
+    }
+
+    @Test
     void unsupportedOperatorIsNamedWithIndexAndSupportedList() {
         TfliteModelWriter w = new TfliteModelWriter();
         int x = w.activation("x", 1, 4, 4, 4);
@@ -317,7 +368,10 @@ class HandBuiltModelImportTest {
                 OrtSession s = ENV.createSession(model.toByteArray(), opts);
                 OnnxTensor x = OnnxTensor.createTensor(ENV, FloatBuffer.wrap(input), shape);
                 OrtSession.Result r = s.run(Map.of("input", x))) {
-            return ((float[][]) r.get(output).orElseThrow().getValue())[0];
+            FloatBuffer b = ((OnnxTensor) r.get(output).orElseThrow()).getFloatBuffer();
+            float[] out = new float[b.remaining()];
+            b.get(out);
+            return out;
         }
     }
 }
