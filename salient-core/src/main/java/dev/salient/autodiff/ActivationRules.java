@@ -18,11 +18,11 @@ final class ActivationRules {
             String positive = g.op("Greater", ctx.input(0), g.constScalar(0f));
             ctx.addGradient(0, g.op("Where", List.of(positive, ctx.dy(), g.op("Mul", ctx.dy(), alpha))));
         });
-        table.put("Clip", ctx -> {
-            String mask = clipPassMask(ctx);
-            ctx.addGradient(0, mask == null ? ctx.dy()
-                    : ctx.graph().op("Where", List.of(mask, ctx.dy(), ctx.graph().constScalar(0f))));
-        });
+        // The gradient passes where clipping left x unchanged. Comparing y with x costs one op instead of
+        // two comparisons and an And (Clip is MobileNetV2's ReLU6, on every activation); it differs from
+        // (min < x < max) only at x exactly equal to a bound, where either choice is a valid subgradient.
+        table.put("Clip", ctx -> ctx.addGradient(0, ctx.graph().op("Where",
+                List.of(ctx.graph().op("Equal", ctx.output(0), ctx.input(0)), ctx.dy(), ctx.graph().constScalar(0f)))));
         // σ'(x) = σ(x)(1 − σ(x))
         table.put("Sigmoid", ctx -> {
             GraphBuilder g = ctx.graph();
