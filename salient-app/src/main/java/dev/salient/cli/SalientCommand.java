@@ -36,7 +36,7 @@ public final class SalientCommand implements Runnable {
                 e.printStackTrace(commandLine.getErr());
             }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            commandLine.getErr().println("salient: error: " + message);
+            commandLine.getErr().println("salient: error: " + message.replaceAll("\\s*\\R\\s*", " "));
             return 1;
         });
         return cli;

@@ -105,7 +105,7 @@ class CliTest {
         assertOneLineError(run("explain", bird.toString(), "--model", model(), "--target", "1001"), "out of range");
         assertOneLineError(run("explain", bird.toString(), "--model", model(), "--target", "zebra-unicorn"), "unknown label");
         assertOneLineError(run("classify", bird.toString(), "--model", notOnnx.toString()), "not an ONNX model");
-        assertOneLineError(run("classify", bird.toString(), "--model", unsupportedOpModel(dir).toString()), "Erf");
+        assertOneLineError(run("explain", bird.toString(), "--model", unsupportedOpModel(dir).toString()), "Erf node 'the_erf'");
         Run verbose = run("classify", bird.toString(), "--model", notOnnx.toString(), "--verbose");
         assertThat(verbose.err()).contains("\tat ");
     }
