@@ -39,6 +39,9 @@ final class ConvolutionRules {
         long[] kernel = ctx.intsAttr("kernel_shape");
         WindowGeometry geo = WindowGeometry.of(ctx, kernel);
         boolean includePad = ctx.intAttr("count_include_pad", 0) != 0;
+        // ONNX Runtime's undilated (MLAS) kernel divides by the whole kernel size when padding counts, even for
+        // ceil_mode windows that run past the padded border; its dilated kernel clips them at that border.
+        boolean wholeKernel = includePad && Arrays.stream(geo.dilations()).allMatch(d -> d == 1);
         int n = geo.spatialRank();
         long[] outSize = geo.outputSize();
         int cells = (int) Arrays.stream(outSize).reduce(1, Math::multiplyExact);
@@ -59,6 +62,9 @@ final class ConvolutionRules {
                     }
                 }
                 count *= inWindow;
+            }
+            if (wholeKernel) {
+                count = Arrays.stream(kernel).reduce(1, Math::multiplyExact);
             }
             inverseCount[cell] = count == 0 ? 0f : 1f / count;
         }
