@@ -128,11 +128,10 @@ final class ConvolutionRules {
             pads[2 + axis] = geo.padsBegin()[axis];
             pads[6 + axis] = Math.max(0, full - geo.padsBegin()[axis] - geo.inputSize()[axis]);
         }
-        String padded = g.op("Pad", List.of(ctx.input(0), g.constInt64s(pads), g.constScalar(-Float.MAX_VALUE)));
-        if (g.opset() < 11) {
-            padded = g.op("Pad", List.of(ctx.input(0)), Attributes.ofInts("pads", pads),
-                    Attributes.ofFloat("value", -Float.MAX_VALUE));
-        }
+        String padded = g.opset() >= 11
+                ? g.op("Pad", List.of(ctx.input(0), g.constInt64s(pads), g.constScalar(-Float.MAX_VALUE)))
+                : g.op("Pad", List.of(ctx.input(0)), Attributes.ofInts("pads", pads),
+                        Attributes.ofFloat("value", -Float.MAX_VALUE));
         String y = ctx.output(0);
         String threshold = g.op("Sub", y, g.op("Mul", g.op("Abs", y), g.constScalar(2e-7f)));
         int kk = (int) (kernel[0] * kernel[1]);
@@ -142,9 +141,12 @@ final class ConvolutionRules {
             for (int j = 0; j < kernel[1]; j++) {
                 long h0 = i * geo.dilations()[0];
                 long w0 = j * geo.dilations()[1];
-                String seen = g.slice(padded, new long[]{h0, w0},
-                        new long[]{h0 + (oh - 1) * geo.strides()[0] + 1, w0 + (ow - 1) * geo.strides()[1] + 1},
-                        new long[]{2, 3}, geo.strides());
+                long[] ends = {h0 + (oh - 1) * geo.strides()[0] + 1, w0 + (ow - 1) * geo.strides()[1] + 1};
+                String seen = g.opset() >= 10
+                        ? g.slice(padded, new long[]{h0, w0}, ends, new long[]{2, 3}, geo.strides())
+                        // Slice has no steps before opset 10: a 1×1 max pool with the strides subsamples exactly
+                        : g.op("MaxPool", g.slice(padded, new long[]{h0, w0}, ends, new long[]{2, 3}, new long[]{1, 1}),
+                                Attributes.ofInts("kernel_shape", 1, 1), Attributes.ofInts("strides", geo.strides()));
                 String reaches = g.op("Not", g.op("Less", seen, threshold));
                 String chosen = taken == null ? reaches : g.op("And", reaches, g.op("Not", taken));
                 taken = taken == null ? chosen : g.op("Or", taken, chosen);
