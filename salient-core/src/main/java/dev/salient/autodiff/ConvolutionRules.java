@@ -150,7 +150,7 @@ final class ConvolutionRules {
                 String reaches = g.op("Not", g.op("Less", seen, threshold));
                 String chosen = taken == null ? reaches : g.op("And", reaches, g.op("Not", taken));
                 taken = taken == null ? chosen : g.op("Or", taken, chosen);
-                String routed = g.op("Where", List.of(chosen, ctx.dy(), g.constScalar(0f)));
+                String routed = ActivationRules.where(g, chosen, ctx.dy(), g.constScalar(0f));
                 stacked.add(g.unsqueeze(routed, 2));
             }
         }
