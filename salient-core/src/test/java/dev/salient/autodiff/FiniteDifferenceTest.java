@@ -166,6 +166,8 @@ class FiniteDifferenceTest {
                         List.of(X, g.convWeights(2, 3, 4, 3)), s("auto_pad", "SAME_UPPER"))),
                 smooth("Conv auto_pad VALID stride 2", 13, g -> g.op("Conv",
                         List.of(X, g.convWeights(4, 3, 3, 3)), s("auto_pad", "VALID"), is("strides", 2, 2))),
+                smooth("Conv auto_pad SAME_LOWER stride 1 kernel 3x2", 13, g -> g.op("Conv",
+                        List.of(X, g.convWeights(4, 3, 3, 2)), s("auto_pad", "SAME_LOWER"))),
                 smooth("Conv dilations 2 pads 2", 13, g -> g.op("Conv", List.of(X, g.convWeights(4, 3, 3, 3)),
                         is("dilations", 2, 2), is("pads", 2, 2, 2, 2))),
                 smooth("Conv stride 3 leaving rows unreached", 13, g -> g.op("Conv",
@@ -313,7 +315,8 @@ class FiniteDifferenceTest {
                 smooth("Neg", 13, g -> g.op("Neg", conv(g, X))),
                 smooth("Identity", 13, g -> conv(g, g.op("Identity", X))),
                 smooth("Dropout (opset 13, inference)", 13, g -> conv(g, g.op("Dropout", X))),
-                smooth("Dropout (opset 7, ratio, mask output)", 7, g -> conv(g,
+                smooth("Dropout (opset 7, ratio)", 7, g -> conv(g, g.op("Dropout", X, f("ratio", 0.3f)))),
+                smooth("Dropout (opset 10, mask output)", 10, g -> conv(g,
                         g.ops("Dropout", List.of(X), 2, f("ratio", 0.3f))[0])),
                 smooth("Cast float->float", 13, g -> conv(g, g.op("Cast", X, i("to", 1)))),
                 smooth("Constant node added to x", 13, g -> conv(g, g.op("Add", X,
@@ -341,6 +344,12 @@ class FiniteDifferenceTest {
                         i("ceil_mode", 1)))),
                 sampled("MaxPool 2x2 (opset 7)", 7, ties, 1e-3, g -> conv(g, g.op("MaxPool", X,
                         is("kernel_shape", 2, 2), is("strides", 1, 2)))),
+                sampled("MaxPool 3x3 stride 2 pads 1 (opset 9)", 9, ties, 1e-3, g -> conv(g, g.op("MaxPool", X,
+                        is("kernel_shape", 3, 3), is("strides", 2, 2), is("pads", 1, 1, 1, 1)))),
+                sampled("Relu, LeakyRelu (opset 7)", 7, awayFrom(1, 0.1, 0), 1e-2, g -> conv(g,
+                        g.op("Add", g.op("Relu", X), g.op("LeakyRelu", X, f("alpha", 0.2f))))),
+                sampled("HardSigmoid (opset 7)", 7, awayFrom(3, 0.1, -2.5, 2.5), 1e-2,
+                        g -> conv(g, g.op("HardSigmoid", X))),
                 sampled("MaxPool with indices output", 13, ties, 1e-3, g -> conv(g, g.ops("MaxPool", List.of(X), 2,
                         is("kernel_shape", 3, 3), is("strides", 2, 2))[0])),
                 smooth("AveragePool 3x3 stride 2", 13, g -> g.op("AveragePool", conv(g, X),
@@ -361,6 +370,9 @@ class FiniteDifferenceTest {
                         is("kernel_shape", 3, 2), is("strides", 2, 2), s("auto_pad", "SAME_UPPER"))),
                 smooth("AveragePool dilations 2 (opset 19)", 19, g -> g.op("AveragePool", X,
                         is("kernel_shape", 2, 2), is("dilations", 2, 2), is("pads", 1, 1, 1, 1))),
+                sampled("MaxPool 2x2 dilations 2 stride 2 pads ceil_mode", 13, ties, 1e-3, g -> conv(g, g.op("MaxPool",
+                        X, is("kernel_shape", 2, 2), is("strides", 2, 2), is("dilations", 2, 2),
+                        is("pads", 1, 1, 0, 1), i("ceil_mode", 1)))),
                 smooth("GlobalAveragePool", 13, g -> g.op("Mul", gap(g, conv(g, X)), g.weights(1f, 3, 1, 1))));
     }
 
@@ -390,7 +402,7 @@ class FiniteDifferenceTest {
         return Stream.of(
                 smooth("Flatten axis 1", 13, g -> g.op("Mul", flatten(g, conv(g, X)), g.weights(1f, 189))),
                 smooth("Flatten axis 2 -> Reshape", 13, g -> g.op("Reshape",
-                        g.op("Flatten", conv(g, X), i("axis", 2)), g.ints(2, -1))),
+                        g.op("Flatten", conv(g, X), i("axis", 2)), g.ints(-1, 189))),
                 smooth("Reshape [0,-1,7]", 13, g -> g.op("Reshape", conv(g, X), g.ints(0, -1, 7))),
                 smooth("Squeeze axes attribute (opset 11)", 11, g -> g.op("Squeeze",
                         g.op("ReduceMean", conv(g, X), is("axes", 2)), is("axes", 2))),
@@ -404,8 +416,9 @@ class FiniteDifferenceTest {
                         g.op("Transpose", conv(g, X), is("perm", 0, 2, 3, 1)), g.weights(1f, 3, 2))),
                 smooth("Concat axis 1 of x, Conv(x), x*x", 13, g -> g.op("Concat",
                         List.of(X, conv(g, X, 3, 2), g.op("Mul", X, X)), i("axis", 1))),
-                smooth("Concat axis -1 with a constant", 13, g -> g.op("Concat",
-                        List.of(conv(g, X), g.weights(1f, 2, 3, 7, 2), X), i("axis", -1))),
+                smooth("Concat axis -1 with a Slice of x", 13, g -> g.op("Concat",
+                        List.of(conv(g, X), g.op("Slice", List.of(X, g.ints(-2), g.ints(100), g.ints(-1))), X),
+                        i("axis", -1))),
                 smooth("Split axis 1 [1,2] (input form), output 0 unused", 13, g -> g.ops("Split",
                         List.of(conv(g, X), g.ints(1, 2)), 2, i("axis", 1))[1]),
                 smooth("Split axis 1 equal (opset 11), middle output unused", 11, g -> {
@@ -414,6 +427,10 @@ class FiniteDifferenceTest {
                 }),
                 smooth("Split axis -1 attribute split [4,5] (opset 11), last unused", 11, g -> g.ops("Split",
                         List.of(conv(g, X)), 2, i("axis", -1), is("split", 4, 5))[0]),
+                smooth("Split (opset 7), middle output unused", 7, g -> {
+                    String[] parts = g.ops("Split", List.of(conv(g, X)), 3, i("axis", 2), is("split", 2, 3, 2));
+                    return g.op("Concat", List.of(parts[0], parts[2]), i("axis", 2));
+                }),
                 smooth("Slice steps 1 starts [1,2] ends [3,-1]", 13, g -> g.op("Slice",
                         List.of(conv(g, X), g.ints(1, 2), g.ints(3, -1), g.ints(1, 2)))),
                 smooth("Slice steps 2 axes [2,3]", 13, g -> g.op("Slice",
@@ -455,6 +472,21 @@ class FiniteDifferenceTest {
     @MethodSource("allCases")
     void gradientMatchesFiniteDifferences(Case c) {
         checkGradient(c.name(), c.model(), c.shape(), c.sampler(), c.eps(), TargetHead.LOGIT);
+    }
+
+    /**
+     * Known gap: with dilations (ONNX Runtime's non-MLAS kernel), ceil_mode and count_include_pad=1, ORT 1.24 does
+     * not count an end-padding row that a dilated window reaches (7 rows, kernel 2, dilation 2, stride 2, pads 1/1:
+     * the last window, rows 5 and 7, divides by 1 row, the first, rows −1 and 1, by 2), while the rule counts
+     * every position inside the padded border. The rule matches ORT when the window stays inside that border.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("ORT's dilated ceil_mode count_include_pad divisor is not modelled yet")
+    void averagePoolDilatedCeilModeIncludePad() {
+        checkGradient("AveragePool dilations 2 ceil_mode count_include_pad 1 (opset 19)",
+                new Case("", 19, SHAPE, gaussian(1), 1e-2, g -> g.op("AveragePool", X, is("kernel_shape", 2, 3),
+                        is("strides", 2, 2), is("dilations", 2, 1), is("pads", 1, 0, 1, 1), i("ceil_mode", 1),
+                        i("count_include_pad", 1))).model(), SHAPE, gaussian(1), 1e-2, TargetHead.LOGIT);
     }
 
     // ---- heads, errors, shape chains, inner tensors ------------------------------------------------------
@@ -626,6 +658,7 @@ class FiniteDifferenceTest {
             norm2 = Math.sqrt(norm2);
             assertThat(normMax).as("%s: gradient is not zero", name).isGreaterThan(0);
 
+            double worst = 0;
             // random directions
             for (int d = 0; d < 6; d++) {
                 float[] v = new float[n];
@@ -634,6 +667,7 @@ class FiniteDifferenceTest {
                 }
                 double[] result = differenceQuotient(dm, x, v, eps, seeds, head, gradient);
                 double error = Math.abs(result[0] - result[1]) / Math.max(Math.abs(result[1]), norm2);
+                worst = Math.max(worst, error);
                 assertThat(error).as("%s: direction %d: finite difference %s vs gradient·v %s", name, d,
                         result[0], result[1]).isLessThan(TOLERANCE);
             }
@@ -654,9 +688,11 @@ class FiniteDifferenceTest {
                 v[k] = 1f;
                 double[] result = differenceQuotient(dm, x, v, eps, seeds, head, gradient);
                 double error = Math.abs(result[0] - result[1]) / Math.max(Math.abs(result[1]), 0.05 * normMax);
+                worst = Math.max(worst, error);
                 assertThat(error).as("%s: coordinate %d: finite difference %s vs gradient %s", name, k,
                         result[0], result[1]).isLessThan(TOLERANCE);
             }
+            System.out.printf("finite differences OK  %-62s worst relative error %.1e%n", name, worst);
         }
     }
 
