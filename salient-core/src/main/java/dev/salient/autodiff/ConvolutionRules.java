@@ -42,6 +42,9 @@ final class ConvolutionRules {
      */
     private static String flippedConvolution(GraphBuilder g, WindowGeometry geo, String dy, String weight,
                                              long[] w, long group) {
+        if (g.opset() < 10) {
+            return null; // flipping the kernel needs Slice with step −1
+        }
         int n = geo.spatialRank();
         long[] pads = new long[2 * n];
         for (int i = 0; i < n; i++) {
@@ -99,6 +102,9 @@ final class ConvolutionRules {
         long[] kernel = ctx.intsAttr("kernel_shape");
         WindowGeometry geo = WindowGeometry.of(ctx, kernel);
         boolean includePad = ctx.intAttr("count_include_pad", 0) != 0;
+        // ONNX Runtime's undilated (MLAS) kernel divides by the whole kernel size when padding counts, even for
+        // ceil_mode windows that run past the padded border; its dilated kernel clips them at that border.
+        boolean wholeKernel = includePad && Arrays.stream(geo.dilations()).allMatch(d -> d == 1);
         int n = geo.spatialRank();
         long[] outSize = geo.outputSize();
         int cells = (int) Arrays.stream(outSize).reduce(1, Math::multiplyExact);
@@ -119,6 +125,9 @@ final class ConvolutionRules {
                     }
                 }
                 count *= inWindow;
+            }
+            if (wholeKernel) {
+                count = Arrays.stream(kernel).reduce(1, Math::multiplyExact);
             }
             inverseCount[cell] = count == 0 ? 0f : 1f / count;
         }
@@ -182,11 +191,10 @@ final class ConvolutionRules {
             pads[2 + axis] = geo.padsBegin()[axis];
             pads[6 + axis] = Math.max(0, full - geo.padsBegin()[axis] - geo.inputSize()[axis]);
         }
-        String padded = g.op("Pad", List.of(ctx.input(0), g.constInt64s(pads), g.constScalar(-Float.MAX_VALUE)));
-        if (g.opset() < 11) {
-            padded = g.op("Pad", List.of(ctx.input(0)), Attributes.ofInts("pads", pads),
-                    Attributes.ofFloat("value", -Float.MAX_VALUE));
-        }
+        String padded = g.opset() >= 11
+                ? g.op("Pad", List.of(ctx.input(0), g.constInt64s(pads), g.constScalar(-Float.MAX_VALUE)))
+                : g.op("Pad", List.of(ctx.input(0)), Attributes.ofInts("pads", pads),
+                        Attributes.ofFloat("value", -Float.MAX_VALUE));
         String y = ctx.output(0);
         String threshold = g.op("Sub", y, g.op("Mul", g.op("Abs", y), g.constScalar(2e-7f)));
         int kk = (int) (kernel[0] * kernel[1]);
@@ -196,13 +204,16 @@ final class ConvolutionRules {
             for (int j = 0; j < kernel[1]; j++) {
                 long h0 = i * geo.dilations()[0];
                 long w0 = j * geo.dilations()[1];
-                String seen = g.slice(padded, new long[]{h0, w0},
-                        new long[]{h0 + (oh - 1) * geo.strides()[0] + 1, w0 + (ow - 1) * geo.strides()[1] + 1},
-                        new long[]{2, 3}, geo.strides());
+                long[] ends = {h0 + (oh - 1) * geo.strides()[0] + 1, w0 + (ow - 1) * geo.strides()[1] + 1};
+                String seen = g.opset() >= 10
+                        ? g.slice(padded, new long[]{h0, w0}, ends, new long[]{2, 3}, geo.strides())
+                        // Slice has no steps before opset 10: a 1×1 max pool with the strides subsamples exactly
+                        : g.op("MaxPool", g.slice(padded, new long[]{h0, w0}, ends, new long[]{2, 3}, new long[]{1, 1}),
+                                Attributes.ofInts("kernel_shape", 1, 1), Attributes.ofInts("strides", geo.strides()));
                 String reaches = g.op("Not", g.op("Less", seen, threshold));
                 String chosen = taken == null ? reaches : g.op("And", reaches, g.op("Not", taken));
                 taken = taken == null ? chosen : g.op("Or", taken, chosen);
-                String routed = g.op("Where", List.of(chosen, ctx.dy(), g.constScalar(0f)));
+                String routed = ActivationRules.where(g, chosen, ctx.dy(), g.constScalar(0f));
                 stacked.add(g.unsqueeze(routed, 2));
             }
         }
