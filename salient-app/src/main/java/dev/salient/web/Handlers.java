@@ -46,6 +46,15 @@ final class Handlers {
         return m;
     }
 
+    /** Spatial layers for Grad-CAM-like methods (none until such methods are registered). */
+    void layers(Context ctx) {
+        service.models.get(ctx.pathParam("model"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("layers", List.of());
+        out.put("default", null);
+        ctx.json(out);
+    }
+
     void methods(Context ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (ExplainMethod m : service.methods.all()) {

@@ -63,6 +63,7 @@ public final class SalientServer implements AutoCloseable {
         app.get("/docs", ctx -> ctx.redirect("/api.html"));
 
         app.get("/api/models", h::models);
+        app.get("/api/models/{model}/layers", h::layers);
         app.get("/api/methods", h::methods);
         app.get("/api/examples", h::examples);
         app.get("/api/examples/{name}", h::example);
