@@ -1,5 +1,7 @@
 package dev.salient.autodiff;
 
+import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.salient.graph.Attributes;
 import dev.salient.graph.GraphBuilder;
 
 import java.util.List;
@@ -16,12 +18,16 @@ final class ActivationRules {
             GraphBuilder g = ctx.graph();
             String alpha = g.constScalar(ctx.floatAttr("alpha", 0.01f));
             String positive = g.op("Greater", ctx.input(0), g.constScalar(0f));
-            ctx.addGradient(0, g.op("Where", List.of(positive, ctx.dy(), g.op("Mul", ctx.dy(), alpha))));
+            ctx.addGradient(0, where(g, positive, ctx.dy(), g.op("Mul", ctx.dy(), alpha)));
         });
+        // The gradient passes where clipping left x unchanged. From opset 11 (float Equal) comparing y with x
+        // costs one op instead of two comparisons and an And (Clip is MobileNetV2's ReLU6, on every
+        // activation); it differs from (min < x < max) only at x exactly on a bound, where either choice is a
+        // valid subgradient.
         table.put("Clip", ctx -> {
-            String mask = clipPassMask(ctx);
-            ctx.addGradient(0, mask == null ? ctx.dy()
-                    : ctx.graph().op("Where", List.of(mask, ctx.dy(), ctx.graph().constScalar(0f))));
+            GraphBuilder g = ctx.graph();
+            String mask = ctx.opset() >= 11 ? g.op("Equal", ctx.output(0), ctx.input(0)) : clipPassMask(ctx);
+            ctx.addGradient(0, mask == null ? ctx.dy() : where(g, mask, ctx.dy(), g.constScalar(0f)));
         });
         // σ'(x) = σ(x)(1 − σ(x))
         table.put("Sigmoid", ctx -> {
@@ -35,7 +41,7 @@ final class ActivationRules {
             float alpha = ctx.floatAttr("alpha", 0.2f);
             String t = g.op("Add", g.op("Mul", ctx.input(0), g.constScalar(alpha)), g.constScalar(ctx.floatAttr("beta", 0.5f)));
             String inside = g.op("And", g.op("Greater", t, g.constScalar(0f)), g.op("Less", t, g.constScalar(1f)));
-            ctx.addGradient(0, g.op("Where", List.of(inside, g.op("Mul", ctx.dy(), g.constScalar(alpha)), g.constScalar(0f))));
+            ctx.addGradient(0, where(g, inside, g.op("Mul", ctx.dy(), g.constScalar(alpha)), g.constScalar(0f)));
         });
         // y = x·relu6(x+3)/6: slope 0 below −3, (2x+3)/6 between, 1 above 3
         table.put("HardSwish", ctx -> {
@@ -60,7 +66,20 @@ final class ActivationRules {
     static void relu(BackwardContext ctx) {
         GraphBuilder g = ctx.graph();
         String positive = g.op("Greater", ctx.output(0), g.constScalar(0f));
-        ctx.addGradient(0, g.op("Where", List.of(positive, ctx.dy(), g.constScalar(0f))));
+        ctx.addGradient(0, where(g, positive, ctx.dy(), g.constScalar(0f)));
+    }
+
+    /**
+     * Where(condition, a, b) for float a and b; Where only exists from opset 9, so older graphs get
+     * a·mask + b·(1 − mask) with the boolean mask cast to float.
+     */
+    static String where(GraphBuilder g, String condition, String a, String b) {
+        if (g.opset() >= 9) {
+            return g.op("Where", List.of(condition, a, b));
+        }
+        String mask = g.op("Cast", condition, Attributes.ofInt("to", TensorProto.DataType.FLOAT_VALUE));
+        String inverse = g.op("Sub", g.constScalar(1f), mask);
+        return g.op("Add", g.op("Mul", a, mask), g.op("Mul", b, inverse));
     }
 
     /** True where min &lt; x &lt; max: the linear part of Clip (ReLU6 when min = 0, max = 6); null if unbounded. */

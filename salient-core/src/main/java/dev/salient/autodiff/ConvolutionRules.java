@@ -19,14 +19,77 @@ final class ConvolutionRules {
         table.put("GlobalAveragePool", ConvolutionRules::globalAveragePool);
     }
 
-    /** dX = ConvTranspose(dY, W) with the forward strides, pads, dilations and groups. */
+    /**
+     * dX = ConvTranspose(dY, W) with the forward strides, pads, dilations and groups. With stride 1 the same
+     * is a plain convolution of dY with the spatially flipped, in/out-swapped weights ("full" correlation),
+     * which ONNX Runtime runs several times faster than ConvTranspose, depthwise layers above all; the weight
+     * rearrangement is constant-folded when the session is built.
+     */
     private static void conv(BackwardContext ctx) {
         if (ctx.needsGradient(1)) {
             throw ctx.unsupported("its weights depend on the input (only constant weights are supported)");
         }
         long[] w = ctx.shape(ctx.input(1));
+        long group = ctx.intAttr("group", 1);
         WindowGeometry geo = WindowGeometry.of(ctx, Arrays.copyOfRange(w, 2, w.length));
-        ctx.addGradient(0, geo.scatterBack(ctx.graph(), ctx.dy(), ctx.input(1), ctx.intAttr("group", 1)));
+        String viaConv = flippedConvolution(ctx.graph(), geo, ctx.dy(), ctx.input(1), w, group);
+        ctx.addGradient(0, viaConv != null ? viaConv : geo.scatterBack(ctx.graph(), ctx.dy(), ctx.input(1), group));
+    }
+
+    /**
+     * For stride 1: dx[h] = Σ_i dy[h + pb − i·d]·w[i] is a correlation of dy with flip(w), padded by
+     * (k−1)·d − pb before and (k−1)·d − pe after. Null when a stride is not 1 or those pads would be negative.
+     */
+    private static String flippedConvolution(GraphBuilder g, WindowGeometry geo, String dy, String weight,
+                                             long[] w, long group) {
+        if (g.opset() < 10) {
+            return null; // flipping the kernel needs Slice with step −1
+        }
+        int n = geo.spatialRank();
+        long[] pads = new long[2 * n];
+        for (int i = 0; i < n; i++) {
+            long extent = (geo.kernel()[i] - 1) * geo.dilations()[i];
+            pads[i] = extent - geo.padsBegin()[i];
+            pads[i + n] = geo.inputSize()[i] - geo.outputSize()[i] + geo.padsBegin()[i];
+            // output length of the backward conv must equal the input length
+            if (geo.strides()[i] != 1 || pads[i] < 0 || pads[i + n] < 0
+                    || geo.outputSize()[i] + pads[i] + pads[i + n] - extent != geo.inputSize()[i]) {
+                return null;
+            }
+        }
+        long out = w[0];
+        long inPerGroup = w[1];
+        long outPerGroup = out / group;
+        long[] grouped = new long[w.length + 1];
+        grouped[0] = group;
+        grouped[1] = outPerGroup;
+        grouped[2] = inPerGroup;
+        System.arraycopy(w, 2, grouped, 3, n);
+        long[] swap = new long[grouped.length];
+        swap[0] = 0;
+        swap[1] = 2;
+        swap[2] = 1;
+        for (int i = 3; i < swap.length; i++) {
+            swap[i] = i;
+        }
+        long[] swapped = w.clone();
+        swapped[0] = group * inPerGroup;
+        swapped[1] = outPerGroup;
+        String rearranged = g.reshape(g.transpose(g.reshape(weight, grouped), swap), swapped);
+        long[] starts = new long[n];
+        long[] ends = new long[n];
+        long[] axes = new long[n];
+        long[] steps = new long[n];
+        for (int i = 0; i < n; i++) {
+            starts[i] = -1;
+            ends[i] = Long.MIN_VALUE;
+            axes[i] = 2 + i;
+            steps[i] = -1;
+        }
+        String flipped = g.slice(rearranged, starts, ends, axes, steps);
+        return g.op("Conv", List.of(dy, flipped), Attributes.ofInts("dilations", geo.dilations()),
+                Attributes.ofInts("pads", pads), Attributes.ofInts("kernel_shape", geo.kernel()),
+                Attributes.ofInt("group", group));
     }
 
     /**
@@ -39,6 +102,9 @@ final class ConvolutionRules {
         long[] kernel = ctx.intsAttr("kernel_shape");
         WindowGeometry geo = WindowGeometry.of(ctx, kernel);
         boolean includePad = ctx.intAttr("count_include_pad", 0) != 0;
+        // ONNX Runtime's undilated (MLAS) kernel divides by the whole kernel size when padding counts, even for
+        // ceil_mode windows that run past the padded border; its dilated kernel clips them at that border.
+        boolean wholeKernel = includePad && Arrays.stream(geo.dilations()).allMatch(d -> d == 1);
         int n = geo.spatialRank();
         long[] outSize = geo.outputSize();
         int cells = (int) Arrays.stream(outSize).reduce(1, Math::multiplyExact);
@@ -59,6 +125,9 @@ final class ConvolutionRules {
                     }
                 }
                 count *= inWindow;
+            }
+            if (wholeKernel) {
+                count = Arrays.stream(kernel).reduce(1, Math::multiplyExact);
             }
             inverseCount[cell] = count == 0 ? 0f : 1f / count;
         }
@@ -122,11 +191,10 @@ final class ConvolutionRules {
             pads[2 + axis] = geo.padsBegin()[axis];
             pads[6 + axis] = Math.max(0, full - geo.padsBegin()[axis] - geo.inputSize()[axis]);
         }
-        String padded = g.op("Pad", List.of(ctx.input(0), g.constInt64s(pads), g.constScalar(-Float.MAX_VALUE)));
-        if (g.opset() < 11) {
-            padded = g.op("Pad", List.of(ctx.input(0)), Attributes.ofInts("pads", pads),
-                    Attributes.ofFloat("value", -Float.MAX_VALUE));
-        }
+        String padded = g.opset() >= 11
+                ? g.op("Pad", List.of(ctx.input(0), g.constInt64s(pads), g.constScalar(-Float.MAX_VALUE)))
+                : g.op("Pad", List.of(ctx.input(0)), Attributes.ofInts("pads", pads),
+                        Attributes.ofFloat("value", -Float.MAX_VALUE));
         String y = ctx.output(0);
         String threshold = g.op("Sub", y, g.op("Mul", g.op("Abs", y), g.constScalar(2e-7f)));
         int kk = (int) (kernel[0] * kernel[1]);
@@ -136,13 +204,16 @@ final class ConvolutionRules {
             for (int j = 0; j < kernel[1]; j++) {
                 long h0 = i * geo.dilations()[0];
                 long w0 = j * geo.dilations()[1];
-                String seen = g.slice(padded, new long[]{h0, w0},
-                        new long[]{h0 + (oh - 1) * geo.strides()[0] + 1, w0 + (ow - 1) * geo.strides()[1] + 1},
-                        new long[]{2, 3}, geo.strides());
+                long[] ends = {h0 + (oh - 1) * geo.strides()[0] + 1, w0 + (ow - 1) * geo.strides()[1] + 1};
+                String seen = g.opset() >= 10
+                        ? g.slice(padded, new long[]{h0, w0}, ends, new long[]{2, 3}, geo.strides())
+                        // Slice has no steps before opset 10: a 1×1 max pool with the strides subsamples exactly
+                        : g.op("MaxPool", g.slice(padded, new long[]{h0, w0}, ends, new long[]{2, 3}, new long[]{1, 1}),
+                                Attributes.ofInts("kernel_shape", 1, 1), Attributes.ofInts("strides", geo.strides()));
                 String reaches = g.op("Not", g.op("Less", seen, threshold));
                 String chosen = taken == null ? reaches : g.op("And", reaches, g.op("Not", taken));
                 taken = taken == null ? chosen : g.op("Or", taken, chosen);
-                String routed = g.op("Where", List.of(chosen, ctx.dy(), g.constScalar(0f)));
+                String routed = ActivationRules.where(g, chosen, ctx.dy(), g.constScalar(0f));
                 stacked.add(g.unsqueeze(routed, 2));
             }
         }

@@ -72,6 +72,9 @@ final class ShapeRules {
     }
 
     static String zeros(GraphBuilder g, long[] shape) {
+        if (g.opset() < 8) { // no Expand yet
+            return g.constFloats(new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))], shape);
+        }
         return g.op("Expand", g.constScalar(0f), g.constInt64s(shape));
     }
 

@@ -19,11 +19,14 @@ public final class ElementTypes {
             "NonMaxSuppression");
 
     private final Map<String, Integer> types = new HashMap<>();
+    private final int opset;
 
-    private ElementTypes() {}
+    private ElementTypes(int opset) {
+        this.opset = opset;
+    }
 
     public static ElementTypes of(OnnxModel model) {
-        ElementTypes t = new ElementTypes();
+        ElementTypes t = new ElementTypes(model.opset());
         OnnxMl.GraphProto g = model.graph();
         for (OnnxMl.ValueInfoProto v : g.getInputList()) {
             t.types.put(v.getName(), v.getType().getTensorType().getElemType());
@@ -87,7 +90,7 @@ public final class ElementTypes {
             case "TopK":
                 return index == 1 ? DataType.INT64_VALUE : first;
             case "Dropout":
-                return index == 1 ? DataType.BOOL_VALUE : first;
+                return index == 1 && opset >= 10 ? DataType.BOOL_VALUE : first; // the mask was float before opset 10
             case "EyeLike":
             case "RandomNormalLike":
             case "RandomUniformLike":

@@ -160,7 +160,16 @@ public final class GraphBuilder {
         return op("Transpose", List.of(x), Attributes.ofInts("perm", perm));
     }
 
+    /** Before opset 10 Slice takes attributes and has no steps: every step must then be 1. */
     public String slice(String x, long[] starts, long[] ends, long[] axes, long[] steps) {
+        if (opset < 10) {
+            if (Arrays.stream(steps).anyMatch(s -> s != 1)) {
+                throw new IllegalArgumentException("Slice steps other than 1 need opset 10: " + Arrays.toString(steps));
+            }
+            long[] clampedEnds = Arrays.stream(ends).map(e -> Math.min(e, Integer.MAX_VALUE)).toArray();
+            return op("Slice", List.of(x), Attributes.ofInts("starts", starts), Attributes.ofInts("ends", clampedEnds),
+                    Attributes.ofInts("axes", axes));
+        }
         return op("Slice", List.of(x, constInt64s(starts), constInt64s(ends), constInt64s(axes), constInt64s(steps)));
     }
 

@@ -34,16 +34,33 @@ public final class TensorShapes {
                 }
             }
         }
+        // a model exported with a fixed batch of 1 is probed with a free batch dimension
+        for (int i = 0; i < g.getInputCount(); i++) {
+            if (inputShapes.containsKey(g.getInput(i).getName())) {
+                OnnxMl.TensorShapeProto.Builder shape = g.getInputBuilder(i).getTypeBuilder().getTensorTypeBuilder()
+                        .getShapeBuilder();
+                if (shape.getDimCount() > 0) {
+                    shape.getDimBuilder(0).clear().setDimParam("batch");
+                }
+            }
+        }
         byte[] probeModel = model.proto().toBuilder().setGraph(g).build().toByteArray();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             try (OrtSession session = env.createSession(probeModel, options)) {
                 Map<String, long[]> one = run(env, session, inputShapes, 1);
-                Map<String, long[]> two = run(env, session, inputShapes, 2);
+                Map<String, long[]> two;
+                try {
+                    two = run(env, session, inputShapes, 2);
+                } catch (OrtException e) {
+                    two = null; // the graph hard-codes batch 1 somewhere (e.g. a Reshape to [1, -1])
+                }
                 for (OnnxMl.TensorProto init : model.graph().getInitializerList()) {
                     long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
                     one.put(init.getName(), dims);
-                    two.put(init.getName(), dims);
+                    if (two != null) {
+                        two.put(init.getName(), dims);
+                    }
                 }
                 return new TensorShapes(one, two);
             }
@@ -89,14 +106,23 @@ public final class TensorShapes {
                 .build();
     }
 
+    /** Largest batch the graph accepts: 1 when it hard-codes the batch size, else unbounded. */
+    public int maxBatch() {
+        return atTwo == null ? 1 : Integer.MAX_VALUE;
+    }
+
     public boolean knows(String tensor) {
         return atOne.containsKey(tensor);
     }
 
     /** Shape of a tensor when the model runs on {@code batch} images. */
     public long[] at(String tensor, int batch) {
+        if (atTwo == null && batch != 1) {
+            throw new ModelFormatException("the model only runs with batch size 1 (its graph fixes the batch), "
+                    + "asked for " + batch);
+        }
         long[] one = atOne.get(tensor);
-        long[] two = atTwo.get(tensor);
+        long[] two = atTwo == null ? one : atTwo.get(tensor);
         if (one == null || two == null) {
             throw new IllegalArgumentException("no shape known for tensor '" + tensor + "'");
         }
