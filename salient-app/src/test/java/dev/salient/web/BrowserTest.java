@@ -106,6 +106,16 @@ class BrowserTest {
         shot("6-wiped-to-explanation");
         noError();
         assertThat(wiped).isNotEqualTo(first);
+
+        driver.findElement(By.id("compare")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#compare-grid img")).size() == 2);
+        wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                "return [...document.querySelectorAll('#compare-grid img')].every(i => i.complete && i.naturalWidth > 0)"));
+        assertThat(driver.findElements(By.cssSelector("#compare-grid figcaption")).stream().map(WebElement::getText))
+                .containsExactly("Gradient (demo)", "Slow (test)");
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('compare-grid').scrollIntoView()");
+        shot("8-compare");
+        noError();
     }
 
     @Test
