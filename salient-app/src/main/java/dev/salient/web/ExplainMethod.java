@@ -1,0 +1,61 @@
+package dev.salient.web;
+
+import dev.salient.model.ImageClassifier;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seam between the web app and the attribution methods: one method, its parameters, and a run that reports
+ * progress and stops when cancelled.
+ */
+public interface ExplainMethod {
+    String name();
+
+    String label();
+
+    String description();
+
+    List<ParamSpec> params();
+
+    /** Whether the method's map is coarse (a layer's grid), i.e. scaled per map rather than by a fixed factor. */
+    default boolean coarse() {
+        return false;
+    }
+
+    /**
+     * @param input      the photo as model input
+     * @param classIndex the class explained
+     * @param params     one parsed value per {@link #params()} entry
+     */
+    RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex, Map<String, Object> params,
+                             Progress progress);
+
+    /** Samples done of total; {@link #cancelled()} is polled between samples. */
+    interface Progress {
+        void progress(int done, int total);
+
+        boolean cancelled();
+
+        Progress NONE = new Progress() {
+            @Override
+            public void progress(int done, int total) {
+            }
+
+            @Override
+            public boolean cancelled() {
+                return false;
+            }
+        };
+    }
+
+    /**
+     * A raw attribution, as the method produced it: one value per model input element ({@code inputShaped}), or a
+     * coarse {@code [h, w]} map.
+     */
+    record RawAttribution(float[] values, long[] shape, boolean inputShaped) {
+        long bytes() {
+            return 4L * values.length + 64;
+        }
+    }
+}

@@ -1,0 +1,311 @@
+package dev.salient.web;
+
+import dev.salient.image.Preprocessor;
+import dev.salient.model.Classification;
+import dev.salient.model.ImageClassifier;
+import dev.salient.render.AttributionMap;
+import dev.salient.render.ComparisonSheet;
+import dev.salient.render.Renderer;
+
+import java.awt.image.BufferedImage;
+import java.util.*;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * What the handlers call: classification and attribution on the worker pool, results cached, rendering.
+ *
+ * <p>Caching: raw attributions are cached server-side (LRU by bytes) under image SHA-256 + model + method +
+ * method parameters + class. Sensitivity, blend, colour map, opacity and aggregation only re-render a cached
+ * attribution and never run the network. Classifications are cached the same way under image + model.
+ */
+final class ExplainService implements AutoCloseable {
+    private static final int MAX_JOBS = 256;
+    private static final int MAX_TOPK = 20;
+
+    record ExplainRequest(ImageStore.StoredImage image, String modelName, ImageClassifier classifier,
+                          ExplainMethod method, SortedMap<String, Object> params, int classIndex) {
+        String key() {
+            return image.id() + "|" + modelName + "|" + method.name() + "|" + params + "|" + classIndex;
+        }
+    }
+
+    final ModelRegistry models;
+    final MethodRegistry methods;
+    final ImageStore images;
+    final Examples examples;
+    final WorkPool pool;
+    private final ByteLruCache<String, ExplainMethod.RawAttribution> attributions;
+    private final ByteLruCache<String, Classification> classifications;
+    private final Map<String, Job> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, Job> inFlight = new ConcurrentHashMap<>();
+    private final Semaphore renders = new Semaphore(2);
+
+    ExplainService(WebConfig config, ModelRegistry models, MethodRegistry methods) {
+        this.models = models;
+        this.methods = methods;
+        this.images = new ImageStore(config.limits(), config.imageCacheBytes());
+        this.examples = new Examples(config.examples(), config.limits());
+        this.pool = new WorkPool(config.workers(), config.queue(), config.timeout());
+        this.attributions = new ByteLruCache<>(config.cacheBytes(), ExplainMethod.RawAttribution::bytes);
+        this.classifications = new ByteLruCache<>(64L << 20, c -> 4L * c.logits().length + 256);
+    }
+
+    // ---- classification ----
+
+    Classification classify(ImageStore.StoredImage image, String modelName, int topK) {
+        if (topK < 1 || topK > MAX_TOPK) {
+            throw ApiException.badRequest("topk must be in 1.." + MAX_TOPK + ", got " + topK);
+        }
+        ImageClassifier c = models.get(modelName);
+        String key = image.id() + "|" + models.nameOf(modelName);
+        Classification full = classifications.get(key);
+        if (full == null) {
+            full = pool.call(cancel -> c.classify(image.photo(), MAX_TOPK));
+            classifications.put(key, full);
+        }
+        return new Classification(full.top().subList(0, Math.min(topK, full.top().size())), full.logits());
+    }
+
+    // ---- requests ----
+
+    ExplainRequest request(ImageStore.StoredImage image, Function<String, String> param) {
+        String modelName = models.nameOf(param.apply("model"));
+        ImageClassifier c = models.get(modelName);
+        ExplainMethod method = methods.get(Optional.ofNullable(param.apply("method")).orElse("gradient"));
+        SortedMap<String, Object> params = new TreeMap<>();
+        for (ParamSpec p : method.params()) {
+            params.put(p.name(), p.parse(param.apply(p.name())));
+        }
+        String spec = param.apply("class");
+        int classIndex;
+        if (spec == null || spec.isBlank() || !spec.strip().matches("-?\\d+")) {
+            Classification cl = classify(image, modelName, 1);
+            try {
+                classIndex = c.resolveTarget(spec, cl);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+        } else {
+            try {
+                classIndex = Integer.parseInt(spec.strip());
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("class " + ParamSpec.clip(spec) + " is not a class index");
+            }
+            if (classIndex < 0 || classIndex >= c.classes()) {
+                throw ApiException.badRequest("class index " + classIndex + " is out of range: the model has "
+                        + c.classes() + " classes (0.." + (c.classes() - 1) + ")");
+            }
+        }
+        return new ExplainRequest(image, modelName, c, method, params, classIndex);
+    }
+
+    ExplainMethod.RawAttribution cached(ExplainRequest r) {
+        return attributions.get(r.key());
+    }
+
+    /** The attribution, from the cache or computed now (waiting for a worker, within the time limit). */
+    ExplainMethod.RawAttribution attribution(ExplainRequest r) {
+        ExplainMethod.RawAttribution raw = attributions.get(r.key());
+        if (raw != null) {
+            return raw;
+        }
+        raw = pool.call(cancel -> compute(r, new ExplainMethod.Progress() {
+            @Override
+            public void progress(int done, int total) {
+            }
+
+            @Override
+            public boolean cancelled() {
+                return cancel.cancelled();
+            }
+        }));
+        return raw;
+    }
+
+    private ExplainMethod.RawAttribution compute(ExplainRequest r, ExplainMethod.Progress progress) {
+        float[] input = r.classifier().toInput(r.image().photo());
+        ExplainMethod.RawAttribution raw;
+        try {
+            raw = r.method().attribute(r.classifier(), input, r.classIndex(), r.params(), progress);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        attributions.put(r.key(), raw);
+        return raw;
+    }
+
+    BufferedImage render(ExplainRequest r, ExplainMethod.RawAttribution raw, RenderSpec spec) {
+        acquireRender();
+        try {
+            var prep = r.classifier().preprocessing();
+            BufferedImage photo = r.image().photo();
+            AttributionMap map = spec.map(raw, prep);
+            return Renderer.render(photo, Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), prep), map,
+                    spec.options(map));
+        } finally {
+            renders.release();
+        }
+    }
+
+    BufferedImage compare(List<ExplainRequest> requests, RenderSpec spec, int panelHeight) {
+        List<ComparisonSheet.Panel> panels = new ArrayList<>();
+        for (ExplainRequest r : requests) {
+            panels.add(new ComparisonSheet.Panel(r.method().label(), render(r, attribution(r), spec)));
+        }
+        acquireRender();
+        try {
+            return ComparisonSheet.compose(requests.get(0).image().photo(), panels, panelHeight);
+        } finally {
+            renders.release();
+        }
+    }
+
+    private void acquireRender() {
+        try {
+            if (!renders.tryAcquire(pool.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw ApiException.busy("the server is busy rendering; try again in a moment", 2);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted");
+        }
+    }
+
+    // ---- jobs: long attributions with progress and cancel ----
+
+    final class Job {
+        final String id = UUID.randomUUID().toString();
+        final ExplainRequest request;
+        volatile String state = "queued";
+        volatile int done;
+        volatile int total;
+        volatile String error;
+        volatile int errorStatus;
+        volatile boolean cached;
+        volatile WorkPool.Cancel cancel;
+
+        Job(ExplainRequest request) {
+            this.request = request;
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("state", state);
+            m.put("done", done);
+            m.put("total", total);
+            m.put("cached", cached);
+            m.put("method", request.method().name());
+            m.put("class", request.classIndex());
+            if (error != null) {
+                m.put("error", error);
+                m.put("status", errorStatus);
+            }
+            return m;
+        }
+
+        void cancel() {
+            WorkPool.Cancel c = cancel;
+            if (c != null) {
+                c.cancel("cancelled");
+            }
+            if (state.equals("queued") || state.equals("running")) {
+                state = "cancelling";
+            }
+        }
+    }
+
+    /** Starts (or joins, or answers from the cache) the attribution of a request. */
+    Job startJob(ExplainRequest r) {
+        Job running = inFlight.get(r.key());
+        if (running != null && !running.state.equals("cancelling")) {
+            return running;
+        }
+        Job job = new Job(r);
+        if (attributions.get(r.key()) != null) {
+            job.cached = true;
+            job.state = "done";
+            job.done = job.total = 1;
+            remember(job);
+            return job;
+        }
+        WorkPool.Submitted<ExplainMethod.RawAttribution> s = pool.submit(cancel -> {
+            job.state = "running";
+            try {
+                ExplainMethod.RawAttribution raw = compute(r, new ExplainMethod.Progress() {
+                    @Override
+                    public void progress(int done, int total) {
+                        job.done = done;
+                        job.total = total;
+                    }
+
+                    @Override
+                    public boolean cancelled() {
+                        return cancel.cancelled();
+                    }
+                });
+                if (cancel.cancelled() && !"cancelled".equals(cancel.reason())) {
+                    throw new CancellationException(cancel.reason());
+                }
+                job.state = "done";
+                return raw;
+            } catch (CancellationException e) {
+                job.state = "cancelled";
+                if (!"cancelled".equals(cancel.reason())) {
+                    job.state = "failed";
+                    job.errorStatus = 504;
+                    job.error = "stopped: " + (cancel.reason() != null ? cancel.reason() : e.getMessage());
+                }
+                throw e;
+            } catch (ApiException e) {
+                job.state = "failed";
+                job.errorStatus = e.status();
+                job.error = e.getMessage();
+                throw e;
+            } catch (RuntimeException e) {
+                job.state = "failed";
+                job.errorStatus = 500;
+                job.error = "the attribution failed: " + Handlers.safeMessage(e);
+                throw e;
+            } finally {
+                inFlight.remove(r.key(), job);
+            }
+        });
+        job.cancel = s.cancel();
+        inFlight.put(r.key(), job);
+        remember(job);
+        return job;
+    }
+
+    private void remember(Job job) {
+        synchronized (jobs) {
+            jobs.put(job.id, job);
+            Iterator<Job> it = jobs.values().iterator();
+            while (jobs.size() > MAX_JOBS && it.hasNext()) {
+                Job old = it.next();
+                if (!old.state.equals("queued") && !old.state.equals("running")) {
+                    it.remove();
+                } else if (jobs.size() > MAX_JOBS * 2) {
+                    break;
+                }
+            }
+        }
+    }
+
+    Job job(String id) {
+        Job j = jobs.get(id);
+        if (j == null) {
+            throw ApiException.notFound("no job '" + ParamSpec.clip(id) + "'");
+        }
+        return j;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,288 @@
+package dev.salient.web;
+
+import dev.salient.model.Classification;
+import dev.salient.model.ClassScore;
+import dev.salient.model.ImageClassifier;
+import dev.salient.model.ModelInfo;
+import dev.salient.render.PngWriter;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.*;
+
+/** The API's request handlers, each small; the routes that call them are all in {@link SalientServer}. */
+final class Handlers {
+    private static final ParamSpec TOPK = ParamSpec.integer("topk", "Top classes", 1, 20, 3, "");
+    private final ExplainService service;
+    private final WebConfig config;
+
+    Handlers(ExplainService service, WebConfig config) {
+        this.service = service;
+        this.config = config;
+    }
+
+    // ---- catalogue ----
+
+    void models(Context ctx) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String name : service.models.names()) {
+            out.add(modelJson(name, service.models.get(name)));
+        }
+        ctx.json(Map.of("models", out, "default", service.models.nameOf(null)));
+    }
+
+    static Map<String, Object> modelJson(String name, ImageClassifier c) {
+        ModelInfo info = c.info();
+        var p = info.preprocessing();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("input", Map.of("width", p.width(), "height", p.height(), "layout", p.layout().name(),
+                "resize", p.resize().name().toLowerCase(Locale.ROOT)));
+        m.put("classes", info.classes());
+        m.put("assumptions", info.assumptions());
+        return m;
+    }
+
+    /** Spatial layers for Grad-CAM-like methods (none until such methods are registered). */
+    void layers(Context ctx) {
+        service.models.get(ctx.pathParam("model"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("layers", List.of());
+        out.put("default", null);
+        ctx.json(out);
+    }
+
+    void methods(Context ctx) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ExplainMethod m : service.methods.all()) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("name", m.name());
+            j.put("label", m.label());
+            j.put("description", m.description());
+            j.put("coarse", m.coarse());
+            j.put("params", m.params());
+            out.add(j);
+        }
+        ctx.json(Map.of("methods", out, "render", renderParams()));
+    }
+
+    private static Map<String, Object> renderParams() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sensitivity", Map.of("min", 0, "max", RenderSpec.MAX_SENSITIVITY, "step", 4, "default", 20));
+        m.put("scaling", List.of("fixed", "auto"));
+        m.put("colormap", List.of("grey", "viridis", "inferno", "turbo", "diverging"));
+        m.put("overlay", List.of("mask", "multiply", "alpha"));
+        m.put("aggregation", List.of("signed-mean", "abs-max", "abs-sum", "l2"));
+        return m;
+    }
+
+    // ---- gallery ----
+
+    void examples(Context ctx) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Examples.Example e : service.examples.list()) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("name", e.name());
+            j.put("url", "/api/examples/" + urlPart(e.name()));
+            j.put("thumbnail", "/api/examples/" + urlPart(e.name()) + "/thumbnail");
+            j.put("credit", e.credit());
+            out.add(j);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("examples", out);
+        body.put("credits", service.examples.creditsText());
+        ctx.json(body);
+    }
+
+    void example(Context ctx) {
+        String name = ctx.pathParam("name");
+        byte[] bytes = service.examples.bytes(name);
+        ctx.contentType(mime(name)).header("Cache-Control", "max-age=3600").result(bytes);
+    }
+
+    void exampleThumbnail(Context ctx) {
+        ctx.contentType("image/png").header("Cache-Control", "max-age=3600")
+                .result(service.examples.thumbnail(ctx.pathParam("name")));
+    }
+
+    // ---- images ----
+
+    void uploadImage(Context ctx) {
+        ImageStore.StoredImage img = image(ctx);
+        ctx.status(201).json(imageJson(img));
+    }
+
+    void imagePng(Context ctx) {
+        ImageStore.StoredImage img = service.images.get(ctx.pathParam("id"));
+        ctx.contentType("image/png").header("Cache-Control", "private, max-age=3600")
+                .result(PngWriter.toPng(img.photo()));
+    }
+
+    private static Map<String, Object> imageJson(ImageStore.StoredImage img) {
+        return Map.of("id", img.id(), "width", img.photo().getWidth(), "height", img.photo().getHeight(),
+                "url", "/api/images/" + img.id());
+    }
+
+    // ---- classify / explain ----
+
+    void classify(Context ctx) {
+        ImageStore.StoredImage img = image(ctx);
+        String model = param(ctx, "model");
+        int topK = (int) TOPK.parse(param(ctx, "topk"));
+        Classification c = service.classify(img, model, topK);
+        List<Map<String, Object>> top = new ArrayList<>();
+        for (ClassScore s : c.top()) {
+            top.add(Map.of("index", s.index(), "label", s.label(), "probability", s.probability(),
+                    "logit", s.logit()));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("image", imageJson(img));
+        out.put("model", service.models.nameOf(model));
+        out.put("top", top);
+        ctx.json(out);
+    }
+
+    void explain(Context ctx) {
+        ImageStore.StoredImage img = image(ctx);
+        ExplainService.ExplainRequest r = service.request(img, p -> param(ctx, p));
+        RenderSpec spec = RenderSpec.parse(p -> param(ctx, p), r.method().coarse());
+        BufferedImage out = service.render(r, service.attribution(r), spec);
+        ctx.contentType("image/png").header("Cache-Control", "private, max-age=600");
+        if (param(ctx, "download") != null) {
+            ctx.header("Content-Disposition", "attachment; filename=\"salient-" + r.method().name() + "-"
+                    + r.classIndex() + ".png\"");
+        }
+        ctx.result(PngWriter.toPng(out));
+    }
+
+    void compare(Context ctx) {
+        ImageStore.StoredImage img = image(ctx);
+        String list = param(ctx, "methods");
+        List<String> names = list == null || list.isBlank()
+                ? service.methods.all().stream().map(ExplainMethod::name).toList()
+                : Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (names.isEmpty() || names.size() > 12) {
+            throw ApiException.badRequest("methods must name 1..12 methods, comma-separated");
+        }
+        List<ExplainService.ExplainRequest> rs = new ArrayList<>();
+        for (String n : names) {
+            rs.add(service.request(img, p -> p.equals("method") ? n : param(ctx, p)));
+        }
+        RenderSpec spec = RenderSpec.parse(p -> param(ctx, p), false);
+        int height = (int) RenderSpec.number(param(ctx, "height"), "height", 32, 1024, 224);
+        ctx.contentType("image/png").result(PngWriter.toPng(service.compare(rs, spec, height)));
+    }
+
+    // ---- jobs ----
+
+    void startJob(Context ctx) {
+        ImageStore.StoredImage img = image(ctx);
+        ExplainService.ExplainRequest r = service.request(img, p -> param(ctx, p));
+        ExplainService.Job job = service.startJob(r);
+        ctx.status(job.state.equals("done") ? 200 : 202).json(job.json());
+    }
+
+    void job(Context ctx) {
+        ctx.json(service.job(ctx.pathParam("id")).json());
+    }
+
+    void cancelJob(Context ctx) {
+        ExplainService.Job job = service.job(ctx.pathParam("id"));
+        job.cancel();
+        ctx.json(job.json());
+    }
+
+    // ---- request helpers ----
+
+    /** The photo of a request: an uploaded file (multipart "image" or the raw body), an id, or an example name. */
+    private ImageStore.StoredImage image(Context ctx) {
+        String id = param(ctx, "image");
+        if (id != null && !id.isBlank()) {
+            return service.images.get(id);
+        }
+        String example = param(ctx, "example");
+        if (example != null && !example.isBlank()) {
+            return service.images.put(service.examples.bytes(example));
+        }
+        String type = Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT);
+        if (type.startsWith("multipart/")) {
+            UploadedFile file;
+            try {
+                file = ctx.uploadedFile("image");
+            } catch (RuntimeException e) {
+                throw tooLargeOrBad(e);
+            }
+            if (file == null) {
+                throw ApiException.badRequest("no file in the multipart field 'image'");
+            }
+            if (file.size() > config.limits().maxBytes()) {
+                throw new ApiException(413, "the file is above the " + config.limits().maxBytes() / 1_000_000
+                        + " MB upload limit");
+            }
+            try (InputStream in = file.content()) {
+                return service.images.put(in.readAllBytes());
+            } catch (IOException e) {
+                throw ApiException.badRequest("cannot read the uploaded file: " + safeMessage(e));
+            }
+        }
+        if (ctx.method().name().equals("POST") && !type.startsWith("application/x-www-form-urlencoded")) {
+            byte[] body = ctx.bodyAsBytes();
+            if (body.length > 0) {
+                return service.images.put(body);
+            }
+        }
+        throw ApiException.badRequest("no image: upload one (request body or multipart field 'image'), or give "
+                + "'image' (an id from /api/images) or 'example' (a gallery name)");
+    }
+
+    private ApiException tooLargeOrBad(RuntimeException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        if (m.contains("max") || m.contains("size") || m.contains("exceed") || m.contains("large")) {
+            return new ApiException(413, "the upload is above the " + config.limits().maxBytes() / 1_000_000
+                    + " MB limit");
+        }
+        return ApiException.badRequest("malformed multipart upload");
+    }
+
+    /** A parameter from the query string, or from the form fields of a form/multipart body. */
+    static String param(Context ctx, String name) {
+        String q = ctx.queryParam(name);
+        if (q != null) {
+            return q;
+        }
+        String type = Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT);
+        if (type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded")) {
+            try {
+                return ctx.formParam(name);
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    static String safeMessage(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        return m.length() > 300 ? m.substring(0, 300) + "…" : m;
+    }
+
+    private static String urlPart(String name) {
+        return java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String mime(String name) {
+        return switch (Examples.ext(name)) {
+            case "png" -> "image/png";
+            case "jpg", "jpeg" -> "image/jpeg";
+            case "gif" -> "image/gif";
+            case "webp" -> "image/webp";
+            default -> "image/bmp";
+        };
+    }
+}

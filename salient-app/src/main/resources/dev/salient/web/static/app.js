@@ -1,0 +1,335 @@
+'use strict';
+// Salient page: talks to the JSON API only. Attributions are cached on the server (image sha256 + model +
+// method + parameters + class), so class, sensitivity, blend, colour map and opacity changes only re-render.
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const state = { models: [], methods: [], image: null, top: [], cls: null, photo: null, expl: null,
+    job: null, seq: 0, explained: null };
+
+  // ---- API ----
+  async function api(path, options) {
+    const res = await fetch(path, options);
+    const type = res.headers.get('Content-Type') || '';
+    if (!res.ok) {
+      let message = res.status + ' ' + res.statusText;
+      if (type.startsWith('application/json')) {
+        try { message = (await res.json()).error || message; } catch (e) { /* keep status */ }
+      }
+      const err = new Error(message);
+      err.status = res.status;
+      throw err;
+    }
+    return type.startsWith('application/json') ? res.json() : res;
+  }
+  function showError(e) {
+    if (!e) { $('error').hidden = true; $('error').textContent = ''; return; }
+    $('error').textContent = e.message || String(e);
+    $('error').hidden = false;
+  }
+  function status(text) { $('status-text').textContent = text; }
+
+  // ---- parameters ----
+  function explainParams(method) {
+    const p = new URLSearchParams();
+    p.set('image', state.image.id);
+    p.set('model', $('model').value);
+    const m = method || $('method').value;
+    p.set('method', m);
+    p.set('class', String(state.cls));
+    if (!method || method === $('method').value) {
+      document.querySelectorAll('#method-params [data-param]').forEach((el) => {
+        if (el.value !== '') p.set(el.dataset.param, el.value);
+      });
+    }
+    return p;
+  }
+  function renderParams(p) {
+    p.set('sensitivity', $('sensitivity').value);
+    p.set('overlay', $('overlay').value);
+    if ($('blend').checked) p.set('blend', 'true');
+    p.set('opacity', $('opacity').value);
+    p.set('colormap', $('colormap').value);
+    if ($('scaling').value) p.set('scaling', $('scaling').value);
+    return p;
+  }
+
+  // ---- loading ----
+  async function init() {
+    try {
+      const [models, methods, examples] = await Promise.all([api('/api/models'), api('/api/methods'),
+        api('/api/examples')]);
+      state.models = models.models;
+      state.methods = methods.methods;
+      for (const m of state.models) $('model').append(new Option(m.name, m.name));
+      $('model').value = models.default;
+      showModelInfo();
+      for (const m of state.methods) $('method').append(new Option(m.label, m.name));
+      buildMethodParams();
+      buildCompareChoices();
+      buildGallery(examples);
+    } catch (e) { showError(e); }
+  }
+  function showModelInfo() {
+    const m = state.models.find((x) => x.name === $('model').value);
+    if (m) $('model-info').textContent = `${m.name} · input ${m.input.width}×${m.input.height} · ${m.classes} classes`;
+  }
+  function buildGallery(ex) {
+    if (!ex.examples.length) return;
+    $('gallery-box').hidden = false;
+    for (const e of ex.examples) {
+      const li = document.createElement('li');
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.setAttribute('aria-pressed', 'false');
+      b.title = e.credit ? `${e.name} — ${e.credit}` : e.name;
+      const img = document.createElement('img');
+      img.src = e.thumbnail; img.alt = 'Example ' + e.name; img.loading = 'lazy';
+      b.append(img);
+      b.addEventListener('click', () => {
+        document.querySelectorAll('#gallery button').forEach((x) => x.setAttribute('aria-pressed', 'false'));
+        b.setAttribute('aria-pressed', 'true');
+        choosePhoto(api('/api/images?example=' + encodeURIComponent(e.name), { method: 'POST' }));
+      });
+      li.append(b);
+      $('gallery').append(li);
+    }
+    const lines = ex.examples.filter((e) => e.credit).map((e) => `${e.name}: ${e.credit}`);
+    if (ex.credits) lines.push(ex.credits);
+    if (lines.length) { $('credits').textContent = lines.join('\n'); $('credits-box').hidden = false; }
+  }
+  function buildMethodParams() {
+    const m = state.methods.find((x) => x.name === $('method').value);
+    $('method-help').textContent = m ? m.description : '';
+    const box = $('method-params');
+    box.textContent = '';
+    if (!m) return;
+    for (const p of m.params) {
+      const id = 'param-' + p.name;
+      const label = document.createElement('label');
+      label.htmlFor = id; label.textContent = p.label;
+      let input;
+      if (p.type === 'choice' || p.type === 'layer') {
+        input = document.createElement('select');
+        for (const c of p.choices) input.append(new Option(c, c));
+        if (p.type === 'layer') loadLayers(input, p);
+      } else {
+        input = document.createElement('input');
+        input.type = 'number'; input.min = p.min; input.max = p.max;
+        input.step = p.type === 'int' ? '1' : 'any';
+      }
+      input.id = id; input.dataset.param = p.name;
+      if (p.defaultValue !== null && p.defaultValue !== undefined) input.value = p.defaultValue;
+      if (p.help) input.title = p.help;
+      input.addEventListener('change', () => explain());
+      box.append(label, input);
+    }
+  }
+  async function loadLayers(select, p) {
+    try {
+      const r = await api('/api/models/' + encodeURIComponent($('model').value) + '/layers');
+      select.textContent = '';
+      for (const l of r.layers) select.append(new Option(l.label || l.name, l.name));
+      if (r.default) select.value = r.default;
+    } catch (e) { showError(e); }
+  }
+  function buildCompareChoices() {
+    state.methods.forEach((m, i) => {
+      const label = document.createElement('label');
+      const cb = document.createElement('input');
+      cb.type = 'checkbox'; cb.value = m.name; cb.checked = i < 3;
+      label.append(cb, ' ' + m.label);
+      $('compare-methods').append(label);
+    });
+  }
+
+  // ---- photo and classes ----
+  function uploadFile(file) {
+    if (!file) return;
+    choosePhoto(api('/api/images', { method: 'POST', body: file,
+      headers: { 'Content-Type': file.type || 'application/octet-stream' } }));
+  }
+  async function choosePhoto(uploading) {
+    showError(null);
+    status('Uploading…');
+    try {
+      state.image = await uploading;
+      state.explained = null;
+      state.photo = await loadImage(state.image.url);
+      state.expl = null;
+      draw();
+      await classify();
+    } catch (e) { showError(e); status('Pick a photo to begin.'); }
+  }
+  async function classify() {
+    if (!state.image) return;
+    status('Classifying…');
+    const p = new URLSearchParams({ image: state.image.id, model: $('model').value, topk: $('topk').value });
+    const r = await api('/api/classify?' + p, { method: 'POST' });
+    state.top = r.top;
+    const box = $('classes');
+    box.textContent = '';
+    r.top.forEach((c, i) => {
+      const label = document.createElement('label');
+      const radio = document.createElement('input');
+      radio.type = 'radio'; radio.name = 'class'; radio.value = c.index; radio.checked = i === 0;
+      radio.addEventListener('change', () => { state.cls = c.index; explain(); });
+      const name = document.createElement('span'); name.textContent = c.label;
+      const bar = document.createElement('span'); bar.className = 'bar';
+      const fill = document.createElement('i'); fill.style.width = (c.probability * 100).toFixed(1) + '%';
+      bar.append(fill);
+      const pct = document.createElement('span'); pct.className = 'pct';
+      pct.textContent = (c.probability * 100).toFixed(1) + ' %';
+      label.append(radio, name, bar, pct);
+      box.append(label);
+    });
+    $('classes-box').disabled = false;
+    $('compare').disabled = false;
+    state.cls = r.top[0].index;
+    await explain();
+  }
+
+  // ---- explanation: a job (progress, cancel), then a render of the cached attribution ----
+  async function explain() {
+    if (!state.image || state.cls === null) return;
+    showError(null);
+    const seq = ++state.seq;
+    if (state.job) { cancelJob(state.job); state.job = null; }
+    const params = explainParams();
+    const key = params.toString();
+    try {
+      if (state.explained !== key) {
+        await runJob(params, seq, $('method').selectedOptions[0].textContent);
+        if (seq !== state.seq) return;
+        state.explained = key;
+      }
+      await showExplanation(seq);
+    } catch (e) {
+      if (seq === state.seq) { showError(e); status(''); }
+    }
+  }
+  async function runJob(params, seq, label) {
+    let job = await api('/api/jobs?' + params, { method: 'POST' });
+    state.job = job.id;
+    $('cancel').hidden = false;
+    $('progress').hidden = false;
+    try {
+      while (job.state === 'queued' || job.state === 'running') {
+        if (seq !== state.seq) return;
+        $('progress').max = Math.max(job.total, 1);
+        $('progress').value = job.done;
+        status(job.state === 'queued' ? `${label}: waiting for a worker…`
+          : `${label}: ${job.done} of ${job.total || '?'} samples`);
+        await new Promise((r) => setTimeout(r, 200));
+        job = await api('/api/jobs/' + job.id);
+      }
+    } finally {
+      if (state.job === job.id) state.job = null;
+      $('cancel').hidden = true;
+      $('progress').hidden = true;
+    }
+    if (job.state === 'cancelled' || job.state === 'cancelling') throw new Error('Cancelled.');
+    if (job.state === 'failed') throw new Error(job.error);
+  }
+  function cancelJob(id) {
+    fetch('/api/jobs/' + id, { method: 'DELETE' }).catch(() => {});
+  }
+  async function showExplanation(seq) {
+    const p = renderParams(explainParams());
+    const url = '/api/explain?' + p;
+    status('Rendering…');
+    const res = await api(url);
+    const blob = await res.blob();
+    const img = await loadImage(URL.createObjectURL(blob));
+    if (seq !== undefined && seq !== state.seq) return;
+    if (state.expl && state.expl.src.startsWith('blob:')) URL.revokeObjectURL(state.expl.src);
+    state.expl = img;
+    draw();
+    const cls = state.top.find((c) => c.index === state.cls);
+    status(`Explanation of “${cls ? cls.label : state.cls}” by ${$('method').selectedOptions[0].textContent}.`);
+    const d = $('download');
+    d.href = url + '&download=1';
+    d.setAttribute('download', `salient-${$('method').value}-${state.cls}.png`);
+    d.hidden = false;
+  }
+  function loadImage(src) {
+    return new Promise((resolve, reject) => {
+      const img = new Image();
+      img.onload = () => resolve(img);
+      img.onerror = () => reject(new Error('cannot load image'));
+      img.src = src;
+    });
+  }
+
+  // ---- the canvas: the photo left of the wipe, the explanation right of it, at full resolution ----
+  function draw() {
+    const c = $('canvas');
+    const photo = state.photo;
+    if (!photo) return;
+    if (c.width !== photo.naturalWidth || c.height !== photo.naturalHeight) {
+      c.width = photo.naturalWidth; c.height = photo.naturalHeight;
+    }
+    const g = c.getContext('2d');
+    g.drawImage(photo, 0, 0);
+    if (!state.expl) return;
+    const x = Math.round(c.width * $('wipe').value / 100);
+    if (x < c.width) g.drawImage(state.expl, x, 0, c.width - x, c.height, x, 0, c.width - x, c.height);
+    if (x > 0 && x < c.width) {
+      g.fillStyle = 'rgba(255,255,255,0.9)';
+      g.fillRect(x - 1, 0, 2, c.height);
+    }
+  }
+
+  // ---- compare ----
+  async function compare() {
+    if (!state.image) return;
+    showError(null);
+    const grid = $('compare-grid');
+    grid.textContent = '';
+    const chosen = [...document.querySelectorAll('#compare-methods input:checked')].map((x) => x.value);
+    const seq = state.seq;
+    try {
+      for (const name of chosen) {
+        const label = state.methods.find((m) => m.name === name).label;
+        const params = explainParams(name);
+        await runJob(params, seq, label);
+        const fig = document.createElement('figure');
+        const img = document.createElement('img');
+        img.src = '/api/explain?' + renderParams(params);
+        img.alt = label + ' explanation';
+        const cap = document.createElement('figcaption');
+        cap.textContent = label;
+        fig.append(img, cap);
+        grid.append(fig);
+      }
+      status('Compared ' + chosen.length + ' methods.');
+    } catch (e) { showError(e); }
+  }
+
+  // ---- wiring ----
+  $('file').addEventListener('change', (e) => uploadFile(e.target.files[0]));
+  const dz = $('dropzone');
+  dz.addEventListener('dragover', (e) => { e.preventDefault(); dz.classList.add('over'); });
+  dz.addEventListener('dragleave', () => dz.classList.remove('over'));
+  dz.addEventListener('drop', (e) => {
+    e.preventDefault(); dz.classList.remove('over');
+    uploadFile(e.dataTransfer.files[0]);
+  });
+  document.addEventListener('dragover', (e) => e.preventDefault());
+  document.addEventListener('drop', (e) => { e.preventDefault(); uploadFile(e.dataTransfer.files[0]); });
+  $('model').addEventListener('change', () => { showModelInfo(); buildMethodParams(); state.explained = null;
+    classify().catch(showError); });
+  $('topk').addEventListener('change', () => classify().catch(showError));
+  $('method').addEventListener('change', () => { buildMethodParams(); explain(); });
+  $('sensitivity').addEventListener('input', () => { $('sensitivity-value').textContent = $('sensitivity').value; });
+  $('opacity').addEventListener('input', () => { $('opacity-value').textContent = $('opacity').value; });
+  for (const id of ['sensitivity', 'blend', 'overlay', 'opacity', 'colormap', 'scaling']) {
+    // a running job renders with the current display settings when it finishes
+    $(id).addEventListener('change', () => {
+      if (state.expl && !state.job) showExplanation(++state.seq).catch(showError);
+    });
+  }
+  $('wipe').addEventListener('input', draw);
+  $('cancel').addEventListener('click', () => { if (state.job) { cancelJob(state.job); status('Cancelling…'); } });
+  $('compare').addEventListener('click', compare);
+  init();
+})();

@@ -1,0 +1,113 @@
+package dev.salient.web;
+
+import dev.salient.catalog.ResolvedModel;
+import dev.salient.engine.EngineOptions;
+import dev.salient.model.ImageClassifier;
+import dev.salient.model.ModelConfig;
+import dev.salient.testing.SharedData;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The shared MobileNetV2 and test-only methods (a slow one with progress, a counting wrapper). */
+final class TestSupport {
+    private static ImageClassifier mobilenet;
+
+    static synchronized ImageClassifier mobileNet() {
+        if (mobilenet == null) {
+            mobilenet = ImageClassifier.load(new ResolvedModel("mobilenet_v2", SharedData.mobileNetV2(),
+                    SharedData.labels1001(), null, "path", false), ModelConfig.EMPTY, EngineOptions.DEFAULT);
+        }
+        return mobilenet;
+    }
+
+    static ModelRegistry models() {
+        return new ModelRegistry(List.of(mobileNet()));
+    }
+
+    /** Sleeps {@code ms} per step for {@code steps} steps, reporting progress and honouring cancel. */
+    static final class Slow implements ExplainMethod {
+        @Override
+        public String name() {
+            return "slow";
+        }
+
+        @Override
+        public String label() {
+            return "Slow (test)";
+        }
+
+        @Override
+        public String description() {
+            return "test method";
+        }
+
+        @Override
+        public boolean coarse() {
+            return true;
+        }
+
+        @Override
+        public List<ParamSpec> params() {
+            return List.of(ParamSpec.integer("steps", "Steps", 1, 1000, 10, ""),
+                    ParamSpec.integer("ms", "Milliseconds per step", 0, 10_000, 100, ""));
+        }
+
+        @Override
+        public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
+                                        Map<String, Object> params, Progress progress) {
+            int steps = (int) params.get("steps");
+            int ms = (int) params.get("ms");
+            for (int i = 0; i < steps; i++) {
+                if (progress.cancelled()) {
+                    throw new CancellationException("slow cancelled");
+                }
+                progress.progress(i, steps);
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException e) {
+                    throw new CancellationException("interrupted");
+                }
+            }
+            progress.progress(steps, steps);
+            float[] v = new float[49];
+            v[24] = 1;
+            return new RawAttribution(v, new long[]{7, 7}, false);
+        }
+    }
+
+    /** The demo gradient, counting network runs. */
+    static final class Counting implements ExplainMethod {
+        final AtomicInteger runs = new AtomicInteger();
+        private final DemoGradient inner = new DemoGradient();
+
+        @Override
+        public String name() {
+            return "counting";
+        }
+
+        @Override
+        public String label() {
+            return "Counting gradient (test)";
+        }
+
+        @Override
+        public String description() {
+            return "test method";
+        }
+
+        @Override
+        public List<ParamSpec> params() {
+            return List.of();
+        }
+
+        @Override
+        public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
+                                        Map<String, Object> params, Progress progress) {
+            runs.incrementAndGet();
+            return inner.attribute(classifier, input, classIndex, params, progress);
+        }
+    }
+}
