@@ -28,13 +28,13 @@ import java.util.concurrent.CountDownLatch;
                 "The page is at http://HOST:PORT/, the API docs at /docs."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "NAME|PATH|URL",
-            description = "Model to serve; repeat for a model picker (default: mobilenet_v2). The first is the "
-                    + "default.")
+            description = "Model to serve; repeat for a model picker (default: the catalog's default model). "
+                    + "The first is the default.")
     List<String> models = new ArrayList<>();
 
     @Option(names = "--examples", paramLabel = "DIR",
             description = "Folder of example photos for the gallery (PNG, JPEG, BMP, GIF, WebP; credits from "
-                    + "credits.json or CREDITS.txt). Default: no gallery.")
+                    + "credits.json or CREDITS.txt). Default: the catalog's example photos (mirror, cache or download).")
     Path examples;
 
     @Option(names = "--host", defaultValue = WebConfig.DEFAULT_HOST,
@@ -82,12 +82,17 @@ public final class ServeCommand implements Callable<Integer> {
         }
         ModelResolver resolver = ModelResolver.fromEnvironment();
         List<ImageClassifier> classifiers = new ArrayList<>();
-        for (String m : models.isEmpty() ? List.of("mobilenet_v2") : models) {
+        List<String> wanted = new ArrayList<>(models);
+        if (wanted.isEmpty()) {
+            wanted.add(null); // the catalog's default model
+        }
+        for (String m : wanted) {
             ResolvedModel resolved = resolver.resolve(m, DownloadListener.NONE);
             System.err.println("loading " + resolved.describe());
             classifiers.add(ImageClassifier.load(resolved, ModelConfig.EMPTY, EngineOptions.DEFAULT));
         }
-        WebConfig config = new WebConfig(host, port, examples,
+        Path gallery = examples != null ? examples : catalogExamples(resolver);
+        WebConfig config = new WebConfig(host, port, gallery,
                 new ImageLimits(Math.round(maxUploadMb * 1e6), Math.round(maxMegapixels * 1e6)), workers, queue,
                 Duration.ofSeconds(timeoutSeconds), cacheMb << 20, 512L << 20);
         SalientServer server = new SalientServer(config, new ModelRegistry(classifiers), MethodRegistry.standard())
@@ -101,5 +106,26 @@ public final class ServeCommand implements Callable<Integer> {
         }));
         stop.await();
         return 0;
+    }
+
+    /**
+     * The catalog's example photos gathered in {@code SALIENT_HOME/examples}, each resolved like a model
+     * (mirror, cache, then download); null, with a note, when they cannot be had (e.g. offline).
+     */
+    static Path catalogExamples(ModelResolver resolver) {
+        try {
+            Path folder = Files.createDirectories(resolver.settings().cache().resolve("examples"));
+            for (dev.salient.catalog.CatalogFile photo : resolver.catalog().examples()) {
+                Path file = resolver.resolveFile(photo, DownloadListener.NONE);
+                Path target = folder.resolve(photo.fileName());
+                if (!Files.exists(target)) {
+                    Files.copy(file, target);
+                }
+            }
+            return folder;
+        } catch (java.io.IOException e) {
+            System.err.println("salient serve: no example gallery (" + e.getMessage() + ")");
+            return null;
+        }
     }
 }
