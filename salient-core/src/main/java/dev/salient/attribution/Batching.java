@@ -9,24 +9,28 @@ import java.util.Arrays;
  * of the requested batch and what fits a memory budget, estimated from the model's tensor shapes.
  *
  * <p>Measured on MobileNetV2 1.0/224 (2 shared cores, ONNX Runtime CPU, logit head, standard rules), per-image
- * time of a gradient run at batch 1 / 4 / 8 / 16: see {@link #DEFAULT_BATCH}.
+ * time of a gradient run at batch 1 / 4 / 8 / 16: see {@link #DEFAULT_BATCH}. Larger batches did not pay on this
+ * machine (the backward pass is memory-bound), so the default is small.
  */
 public final class Batching {
     /** Default cap on the memory one chunk may use: 512 MB. */
     public static final long DEFAULT_MEMORY_BUDGET = 512L << 20;
 
     /**
-     * Default chunk size, chosen by measurement (BatchTimingBenchmark, MobileNetV2, 2 cores): per-image gradient
-     * time 1 → 59 ms, 4 → 45 ms, 8 → 44 ms, 16 → 46 ms. Batches of 4–16 amortise per-run overhead equally well;
-     * 8 is the knee and keeps memory (≈ 8 × 100 MB estimated) within the default budget.
+     * Default chunk size, chosen by measurement (test BatchTimingBenchmark, MobileNetV2 1.0/224, 2 cores shared
+     * with other builds, load average ≈ 5): per-image gradient time at batch 1 → 142 ms, 4 → 170 ms,
+     * 8 → 329 ms, 16 → 526 ms. Per-image time grows with the batch here (memory traffic, not per-call overhead,
+     * dominates), so the default is 4: close to batch 1 per image, a quarter of the session calls and of the
+     * progress/cancellation granularity, and within the default budget (estimate ≈ 108 MB per item → 4 fit in 512 MB).
+     * Re-measure on a quieter or bigger machine with {@code -Dsalient.bench=true}.
      */
-    public static final int DEFAULT_BATCH = 8;
+    public static final int DEFAULT_BATCH = 4;
 
     private Batching() {}
 
     /**
      * Estimated bytes one batch item needs in a gradient run: every batch-dependent tensor of the forward pass,
-     * held once as a value and about twice more in the backward pass (its gradient and a temporary), 4 bytes each.
+     * held once as a value and once more as its gradient in the backward pass, 4 bytes each.
      */
     public static long bytesPerItem(DifferentiableModel model) {
         long elements = 0;
@@ -37,7 +41,7 @@ public final class Batching {
                 elements += Arrays.stream(one).reduce(1, Math::multiplyExact);
             }
         }
-        return Math.max(1, elements) * 4L * 3L;
+        return Math.max(1, elements) * 4L * 2L;
     }
 
     /**
