@@ -9,20 +9,21 @@ import java.util.Arrays;
  * of the requested batch and what fits a memory budget, estimated from the model's tensor shapes.
  *
  * <p>Measured on MobileNetV2 1.0/224 (2 shared cores, ONNX Runtime CPU, logit head, standard rules), per-image
- * time of a gradient run at batch 1 / 4 / 8 / 16: see {@link #DEFAULT_BATCH}. Larger batches did not pay on this
- * machine (the backward pass is memory-bound), so the default is small.
+ * time of a gradient run at batch 1 / 4 / 8 / 16: see {@link #DEFAULT_BATCH}. Larger batches did not reliably pay
+ * on this machine, so the default is small.
  */
 public final class Batching {
     /** Default cap on the memory one chunk may use: 512 MB. */
     public static final long DEFAULT_MEMORY_BUDGET = 512L << 20;
 
     /**
-     * Default chunk size, chosen by measurement (test BatchTimingBenchmark, MobileNetV2 1.0/224, 2 cores shared
-     * with other builds, load average ≈ 5): per-image gradient time at batch 1 → 142 ms, 4 → 170 ms,
-     * 8 → 329 ms, 16 → 526 ms. Per-image time grows with the batch here (memory traffic, not per-call overhead,
-     * dominates), so the default is 4: close to batch 1 per image, a quarter of the session calls and of the
-     * progress/cancellation granularity, and within the default budget (estimate ≈ 108 MB per item → 4 fit in 512 MB).
-     * Re-measure on a quieter or bigger machine with {@code -Dsalient.bench=true}.
+     * Default chunk size, chosen by measurement (test BatchTimingBenchmark, MobileNetV2 1.0/224, logit head,
+     * per-image gradient time at batch 1 / 4 / 8 / 16), on 2 cores shared with other builds:
+     * run 1 (load average ≈ 5): 142 / 170 / 329 / 526 ms; run 2 (load ≈ 7): 214 / 164 / 267 / 147 ms.
+     * The machine was too loaded for a clean curve; batch 4 was best or near-best in both runs, costs a quarter
+     * of the session calls of batch 1, keeps progress and cancellation fine-grained, and fits the default budget
+     * (estimate ≈ 108 MB per item → 4 items in 512 MB). Re-measure on a quiet machine with
+     * {@code -Dsalient.bench=true}.
      */
     public static final int DEFAULT_BATCH = 4;
 

@@ -12,6 +12,10 @@ import java.util.Random;
  * baseline x'; the integral is a weighted sum over m points α_k (trapezoid, midpoint or Gauss–Legendre).
  * Completeness: Σ A ≈ F_c(x) − F_c(x'); the relative gap |Σ A − (F_c(x) − F_c(x'))| / |F_c(x) − F_c(x')| is in the
  * diagnostics as {@code completenessGap} (with {@code targetScore}, {@code baselineScore}, {@code attributionSum}).
+ *
+ * <p>Measured gap on MobileNetV2, bird.bmp, logit of its top-1 class, black baseline, m = 16 / 32 / 128:
+ * Gauss–Legendre 14.6% / 5.2% / 0.55%; trapezoid 50% / 11% / 2.4%; midpoint 19% / 20% / 1.3%. The ReLU6 network's
+ * path gradient is piecewise constant, so no rule converges spectrally, but Gauss–Legendre does best: it is the default.
  */
 public final class IntegratedGradients extends GradientMethod {
     /** How the path integral is discretised with m gradient evaluations. */

@@ -126,6 +126,17 @@ class GradientMethodsTest {
     }
 
     @Test
+    void chunkSizeFollowsTheMemoryBudget() {
+        long perItem = Batching.bytesPerItem(model);
+        assertThat(perItem).isBetween(20L << 20, 400L << 20); // MobileNetV2: tens of MB of activations per image
+        assertThat(Batching.chunkSize(model, 16, 4 * perItem, 100)).isEqualTo(4);
+        assertThat(Batching.chunkSize(model, 16, 1, 100)).isEqualTo(1);
+        assertThat(Batching.chunkSize(model, 8, Long.MAX_VALUE, 3)).isEqualTo(3);
+        assertThat(Batching.chunkSize(model, 2, Long.MAX_VALUE, 100)).isEqualTo(2);
+        assertThatThrownBy(() -> Batching.chunkSize(model, 0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void gaussLegendreNodesIntegratePolynomialsExactly() {
         double[][] q = IntegratedGradients.quadrature(IntegratedGradients.Rule.GAUSS_LEGENDRE, 5);
         for (int p = 0; p <= 9; p++) {
