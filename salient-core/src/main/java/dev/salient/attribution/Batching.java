@@ -18,12 +18,11 @@ public final class Batching {
 
     /**
      * Default chunk size, chosen by measurement (test BatchTimingBenchmark, MobileNetV2 1.0/224, logit head,
-     * per-image gradient time at batch 1 / 4 / 8 / 16), on 2 cores shared with other builds:
-     * run 1 (load average ≈ 5): 142 / 170 / 329 / 526 ms; run 2 (load ≈ 7): 214 / 164 / 267 / 147 ms.
-     * The machine was too loaded for a clean curve; batch 4 was best or near-best in both runs, costs a quarter
-     * of the session calls of batch 1, keeps progress and cancellation fine-grained, and fits the default budget
-     * (estimate ≈ 108 MB per item → 4 items in 512 MB). Re-measure on a quiet machine with
-     * {@code -Dsalient.bench=true}.
+     * per-image gradient time at batch 1 / 4 / 8 / 16, 2 cores shared with other builds):
+     * quietest run (load average ≈ 3.5): 60.5 / 45.2 / 47.3 / 64.7 ms; under heavier load (≈ 5 and ≈ 7):
+     * 142 / 170 / 329 / 526 ms and 214 / 164 / 267 / 147 ms. Batch 4 was fastest in the quiet run and best or
+     * near-best under load; it also keeps progress and cancellation fine-grained and fits the default budget
+     * (estimate ≈ 108 MB per item → 4 items in 512 MB). Re-measure with {@code -Dsalient.bench=true}.
      */
     public static final int DEFAULT_BATCH = 4;
 
