@@ -1,0 +1,93 @@
+package dev.salient.attribution;
+
+import dev.salient.autodiff.RuleTable;
+import dev.salient.engine.GradientResult;
+import dev.salient.engine.InnerTensor;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Grad-CAM (Selvaraju et al. 2017) on a spatial layer A (default: the last one, {@link SpatialLayers#last}):
+ * weights w_k = (1/HW) Σ_ij ∂F_c/∂A_kij, map L = ReLU(Σ_k w_k A_k), of the layer's shape [h, w].
+ * With {@code plusPlus} the weights are Grad-CAM++'s closed form, see {@link GradCamPlusPlus}.
+ */
+public class GradCam extends GradientMethod {
+    /** @param layer tensor name of the spatial layer, or null for the last spatial layer */
+    public record Params(String layer) {
+        public static Params defaults() {
+            return new Params(null);
+        }
+    }
+
+    private final Params params;
+
+    public GradCam(Params params) {
+        this.params = params;
+    }
+
+    public GradCam() {
+        this(Params.defaults());
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    @Override
+    public String name() {
+        return "gradcam";
+    }
+
+    /** The layer this method uses on {@code model}. */
+    public SpatialLayers.Layer layer(dev.salient.engine.DifferentiableModel model) {
+        return params.layer() == null || params.layer().isBlank() ? SpatialLayers.last(model)
+                : SpatialLayers.named(model, params.layer());
+    }
+
+    /** Per-channel weights from the layer's activations and gradients (one item, [C, H, W]). */
+    protected float[] weights(float[] activation, float[] gradient, int channels, int hw) {
+        float[] w = new float[channels];
+        for (int k = 0; k < channels; k++) {
+            double s = 0;
+            for (int i = 0; i < hw; i++) {
+                s += gradient[k * hw + i];
+            }
+            w[k] = (float) (s / hw);
+        }
+        return w;
+    }
+
+    @Override
+    public Attribution attribute(AttributionRequest request, ProgressListener progress) {
+        ProgressListener.check(progress, name());
+        SpatialLayers.Layer layer = layer(request.model());
+        GradientResult r = single(request, RuleTable.standard(), List.of(layer.name()));
+        InnerTensor t = r.inner().get(layer.name());
+        int channels = layer.channels();
+        int h = layer.height();
+        int w = layer.width();
+        float[] map = cam(t.value(), t.gradient(), channels, h * w);
+        progress.progress(1, 1);
+        return new Attribution(map, new long[]{h, w}, false, Map.of("targetScore", (double) r.target()[0]));
+    }
+
+    /** ReLU(Σ_k w_k A_k) over one item. */
+    float[] cam(float[] activation, float[] gradient, int channels, int hw) {
+        float[] weights = weights(activation, gradient, channels, hw);
+        float[] map = new float[hw];
+        for (int k = 0; k < channels; k++) {
+            float wk = weights[k];
+            if (wk == 0) {
+                continue;
+            }
+            for (int i = 0; i < hw; i++) {
+                map[i] += wk * activation[k * hw + i];
+            }
+        }
+        for (int i = 0; i < hw; i++) {
+            map[i] = Math.max(0, map[i]);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.salient.attribution;
+
+import dev.salient.autodiff.RuleTable;
+import dev.salient.engine.DifferentiableModel;
+import dev.salient.engine.GradientResult;
+import dev.salient.engine.GradientSession;
+
+import java.util.List;
+
+/**
+ * Base of gradient-based methods: evaluates the gradient of the target at many inputs in a few large chunks
+ * through one reused {@link GradientSession} (never one call per sample), reporting progress and honouring
+ * cancellation between chunks.
+ */
+public abstract class GradientMethod implements AttributionMethod {
+    /** Fills {@code dst} (offset {@code offset}, one item long) with sample {@code index}. */
+    @FunctionalInterface
+    protected interface Samples {
+        void fill(int index, float[] dst, int offset);
+    }
+
+    /** Receives the gradients of samples {@code first .. first + result.batch() - 1}. */
+    @FunctionalInterface
+    protected interface Chunks {
+        void accept(int first, GradientResult result);
+    }
+
+    /**
+     * @param batch  requested chunk size
+     * @param budget memory budget per chunk in bytes
+     */
+    protected static void evaluate(AttributionRequest request, RuleTable rules, List<String> inner, int count,
+                                   int batch, long budget, Samples samples, Chunks chunks,
+                                   ProgressListener progress, String method) {
+        DifferentiableModel model = request.model();
+        int chunk = Batching.chunkSize(model, batch, budget, count);
+        GradientSession session = model.gradientSession(request.head(), rules, inner, chunk);
+        int itemSize = model.itemSize();
+        int classes = model.classes();
+        float[] inputs = new float[chunk * itemSize];
+        progress.progress(0, count);
+        for (int first = 0; first < count; first += chunk) {
+            ProgressListener.check(progress, method);
+            int items = Math.min(chunk, count - first);
+            float[] x = items == chunk ? inputs : new float[items * itemSize];
+            for (int i = 0; i < items; i++) {
+                samples.fill(first + i, x, i * itemSize);
+            }
+            float[] seeds = new float[items * classes];
+            for (int i = 0; i < items; i++) {
+                seeds[i * classes + request.targetClass()] = 1f;
+            }
+            chunks.accept(first, session.run(x, seeds, items));
+            progress.progress(first + items, count);
+        }
+    }
+
+    /** One gradient at the request's input (batch 1). */
+    protected static GradientResult single(AttributionRequest request, RuleTable rules, List<String> inner) {
+        GradientSession session = request.model().gradientSession(request.head(), rules, inner, 1);
+        float[] seeds = new float[request.model().classes()];
+        seeds[request.targetClass()] = 1f;
+        return session.run(request.input(), seeds, 1);
+    }
+}

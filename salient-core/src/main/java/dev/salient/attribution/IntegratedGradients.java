@@ -1,0 +1,236 @@
+package dev.salient.attribution;
+
+import dev.salient.autodiff.RuleTable;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * Integrated Gradients (Sundararajan et al. 2017): A_i = (x_i − x'_i) · ∫₀¹ ∂F_c(x' + α(x − x'))/∂x_i dα, with
+ * baseline x'; the integral is a weighted sum over m points α_k (trapezoid, midpoint or Gauss–Legendre).
+ * Completeness: Σ A ≈ F_c(x) − F_c(x'); the relative gap |Σ A − (F_c(x) − F_c(x'))| / |F_c(x) − F_c(x')| is in the
+ * diagnostics as {@code completenessGap} (with {@code targetScore}, {@code baselineScore}, {@code attributionSum}).
+ *
+ * <p>Measured gap on MobileNetV2, bird.bmp, logit of its top-1 class, black baseline, m = 16 / 32 / 128:
+ * Gauss–Legendre 14.6% / 5.2% / 0.55%; trapezoid 50% / 11% / 2.4%; midpoint 19% / 20% / 1.3%. The ReLU6 network's
+ * path gradient is piecewise constant, so no rule converges spectrally, but Gauss–Legendre does best: it is the default.
+ */
+public final class IntegratedGradients extends GradientMethod {
+    /** How the path integral is discretised with m gradient evaluations. */
+    public enum Rule {
+        /** Trapezoid rule on m equally spaced points α_k = k/(m−1) including both ends (m ≥ 2). */
+        TRAPEZOID,
+        /** Riemann midpoint rule: α_k = (k + ½)/m, weights 1/m. */
+        MIDPOINT,
+        /** Gauss–Legendre quadrature with m nodes mapped to [0, 1]. */
+        GAUSS_LEGENDRE
+    }
+
+    /** The reference input x'. */
+    public sealed interface Baseline {
+        /** x' for input x of shape [C, H, W] (or any shape for {@link Black} and {@link Custom}). */
+        float[] of(float[] x, long[] shape);
+
+        /**
+         * A black image in model space. The shared MobileNets take [0, 1] pixels (normalisation inside the
+         * graph), so black is 0; for a model that expects normalised input, pass the normalised black value.
+         */
+        record Black(float value) implements Baseline {
+            public Black() {
+                this(0f);
+            }
+
+            @Override
+            public float[] of(float[] x, long[] shape) {
+                float[] b = new float[x.length];
+                java.util.Arrays.fill(b, value);
+                return b;
+            }
+        }
+
+        /** The input blurred by a Gaussian of σ pixels per channel (edges clamped); needs a [C, H, W] input. */
+        record Blurred(double sigma) implements Baseline {
+            public Blurred {
+                if (!(sigma > 0)) {
+                    throw new IllegalArgumentException("blur sigma must be > 0: " + sigma);
+                }
+            }
+
+            @Override
+            public float[] of(float[] x, long[] shape) {
+                int[] chw = Tensors.chw(shape);
+                return Tensors.gaussianBlur(x, chw[0], chw[1], chw[2], sigma);
+            }
+        }
+
+        /** Uniform noise over the input's value range [min x, max x], seeded. */
+        record UniformNoise(long seed) implements Baseline {
+            @Override
+            public float[] of(float[] x, long[] shape) {
+                float[] range = Tensors.range(x);
+                Random r = new Random(seed);
+                float[] b = new float[x.length];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = range[0] + (range[1] - range[0]) * r.nextFloat();
+                }
+                return b;
+            }
+        }
+
+        /** A caller-supplied tensor in the model's input layout. */
+        record Custom(float[] values) implements Baseline {
+            public Custom {
+                Objects.requireNonNull(values, "values");
+            }
+
+            @Override
+            public float[] of(float[] x, long[] shape) {
+                if (values.length != x.length) {
+                    throw new IllegalArgumentException("baseline has " + values.length + " values; input has " + x.length);
+                }
+                return values.clone();
+            }
+        }
+    }
+
+    /**
+     * @param steps        m, gradient evaluations (≥ 1; ≥ 2 for the trapezoid rule)
+     * @param rule         quadrature rule
+     * @param baseline     the reference input
+     * @param batchSize    requested chunk size (capped by {@code memoryBudget})
+     * @param memoryBudget bytes one chunk may use
+     */
+    public record Params(int steps, Rule rule, Baseline baseline, int batchSize, long memoryBudget) {
+        public Params {
+            Objects.requireNonNull(rule, "rule");
+            Objects.requireNonNull(baseline, "baseline");
+            if (steps < (rule == Rule.TRAPEZOID ? 2 : 1)) {
+                throw new IllegalArgumentException("steps must be at least " + (rule == Rule.TRAPEZOID ? 2 : 1)
+                        + " for " + rule + ": " + steps);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch must be at least 1: " + batchSize);
+            }
+            if (memoryBudget < 1) {
+                throw new IllegalArgumentException("memory budget must be positive: " + memoryBudget);
+            }
+        }
+
+        public static Params defaults() {
+            return new Params(32, Rule.GAUSS_LEGENDRE, new Baseline.Black(), Batching.DEFAULT_BATCH,
+                    Batching.DEFAULT_MEMORY_BUDGET);
+        }
+    }
+
+    private final Params params;
+
+    public IntegratedGradients(Params params) {
+        this.params = params;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    @Override
+    public String name() {
+        return "integrated-gradients";
+    }
+
+    /** Nodes α_k in [0, 1] and weights w_k (Σ w_k = 1) of the rule with m points. */
+    public static double[][] quadrature(Rule rule, int m) {
+        double[] a = new double[m];
+        double[] w = new double[m];
+        switch (rule) {
+            case TRAPEZOID -> {
+                if (m < 2) {
+                    throw new IllegalArgumentException("the trapezoid rule needs at least 2 points");
+                }
+                for (int k = 0; k < m; k++) {
+                    a[k] = (double) k / (m - 1);
+                    w[k] = (k == 0 || k == m - 1 ? 0.5 : 1.0) / (m - 1);
+                }
+            }
+            case MIDPOINT -> {
+                for (int k = 0; k < m; k++) {
+                    a[k] = (k + 0.5) / m;
+                    w[k] = 1.0 / m;
+                }
+            }
+            case GAUSS_LEGENDRE -> {
+                // roots of P_m by Newton's method from Chebyshev-like starting points, mapped from [-1, 1] to [0, 1]
+                for (int k = 0; k < m; k++) {
+                    double z = Math.cos(Math.PI * (k + 0.75) / (m + 0.5));
+                    double dp = 1;
+                    for (int iter = 0; iter < 100; iter++) {
+                        double p0 = 1;
+                        double p1 = 0;
+                        for (int j = 1; j <= m; j++) {
+                            double p2 = p1;
+                            p1 = p0;
+                            p0 = ((2 * j - 1) * z * p1 - (j - 1) * p2) / j;
+                        }
+                        dp = m * (z * p0 - p1) / (z * z - 1);
+                        double dz = p0 / dp;
+                        z -= dz;
+                        if (Math.abs(dz) < 1e-15) {
+                            break;
+                        }
+                    }
+                    a[k] = (1 - z) / 2;
+                    w[k] = 1 / ((1 - z * z) * dp * dp); // 2/((1−z²)P'²) on [-1, 1], halved for [0, 1]
+                }
+            }
+        }
+        return new double[][]{a, w};
+    }
+
+    @Override
+    public Attribution attribute(AttributionRequest request, ProgressListener progress) {
+        float[] x = request.input();
+        long[] shape = request.inputShape();
+        float[] base = params.baseline().of(x, shape);
+        double[][] q = quadrature(params.rule(), params.steps());
+        double[] alphas = q[0];
+        double[] weights = q[1];
+        int n = x.length;
+        double[] integral = new double[n];
+        evaluate(request, RuleTable.standard(), List.of(), alphas.length, params.batchSize(), params.memoryBudget(),
+                (k, dst, offset) -> {
+                    float alpha = (float) alphas[k];
+                    for (int i = 0; i < n; i++) {
+                        dst[offset + i] = base[i] + alpha * (x[i] - base[i]);
+                    }
+                },
+                (first, r) -> {
+                    float[] g = r.inputGradient();
+                    for (int b = 0; b < r.batch(); b++) {
+                        double w = weights[first + b];
+                        int off = b * n;
+                        for (int i = 0; i < n; i++) {
+                            integral[i] += w * g[off + i];
+                        }
+                    }
+                }, progress, name());
+        float[] a = new float[n];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            double v = (x[i] - base[i]) * integral[i];
+            a[i] = (float) v;
+            total += v;
+        }
+        float[] both = new float[2 * n];
+        System.arraycopy(x, 0, both, 0, n);
+        System.arraycopy(base, 0, both, n, n);
+        int classes = request.model().classes();
+        float[] scores = request.model().forward(both, 2);
+        double fx = Tensors.head(scores, 0, classes, request.targetClass(), request.head());
+        double fb = Tensors.head(scores, classes, classes, request.targetClass(), request.head());
+        double delta = fx - fb;
+        double gap = Math.abs(total - delta) / Math.max(Math.abs(delta), 1e-12);
+        return new Attribution(a, shape, true, Map.of("targetScore", fx, "baselineScore", fb,
+                "attributionSum", total, "completenessGap", gap, "steps", (double) alphas.length));
+    }
+}

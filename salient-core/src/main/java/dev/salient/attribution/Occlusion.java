@@ -1,0 +1,123 @@
+package dev.salient.attribution;
+
+import java.util.Map;
+
+/**
+ * Occlusion (Zeiler &amp; Fergus 2014), forward passes only: a window of the baseline value slides over the image
+ * (all channels at once); A_cij = mean over windows W ∋ (i, j) of F_c(x) − F_c(x with W replaced by the baseline).
+ * Many occluded copies go through each forward call.
+ */
+public final class Occlusion implements AttributionMethod {
+    /**
+     * @param window        square window side in pixels
+     * @param stride        step between windows in pixels
+     * @param baselineValue value written into the window (model space; 0 is black for the shared MobileNets)
+     * @param batchSize     occluded copies per forward call
+     */
+    public record Params(int window, int stride, float baselineValue, int batchSize) {
+        public Params {
+            if (window < 1) {
+                throw new IllegalArgumentException("window must be at least 1 pixel: " + window);
+            }
+            if (stride < 1) {
+                throw new IllegalArgumentException("stride must be at least 1 pixel: " + stride);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch must be at least 1: " + batchSize);
+            }
+        }
+
+        public static Params defaults() {
+            return new Params(32, 16, 0f, 16);
+        }
+    }
+
+    private final Params params;
+
+    public Occlusion(Params params) {
+        this.params = params;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    @Override
+    public String name() {
+        return "occlusion";
+    }
+
+    /** Window origins along one axis of length {@code size}: every stride, plus one flush with the far edge. */
+    static int[] origins(int size, int window, int stride) {
+        if (window >= size) {
+            return new int[]{0};
+        }
+        java.util.List<Integer> o = new java.util.ArrayList<>();
+        for (int p = 0; p + window <= size; p += stride) {
+            o.add(p);
+        }
+        if (o.get(o.size() - 1) + window < size) {
+            o.add(size - window);
+        }
+        return o.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public Attribution attribute(AttributionRequest request, ProgressListener progress) {
+        int[] chw = Tensors.chw(request.inputShape());
+        int c = chw[0];
+        int h = chw[1];
+        int w = chw[2];
+        int win = Math.min(params.window(), Math.min(h, w));
+        int[] ys = origins(h, win, params.stride());
+        int[] xs = origins(w, win, params.stride());
+        int total = ys.length * xs.length;
+        float[] x = request.input();
+        int n = x.length;
+        int classes = request.model().classes();
+        int target = request.targetClass();
+        double fx = Tensors.head(request.model().forward(x, 1), 0, classes, target, request.head());
+        double[] sum = new double[h * w];
+        int[] count = new int[h * w];
+        int batch = Math.min(params.batchSize(), total);
+        progress.progress(0, total);
+        for (int first = 0; first < total; first += batch) {
+            ProgressListener.check(progress, name());
+            int items = Math.min(batch, total - first);
+            float[] in = new float[items * n];
+            for (int b = 0; b < items; b++) {
+                int y0 = ys[(first + b) / xs.length];
+                int x0 = xs[(first + b) % xs.length];
+                System.arraycopy(x, 0, in, b * n, n);
+                for (int ch = 0; ch < c; ch++) {
+                    for (int y = y0; y < y0 + win; y++) {
+                        java.util.Arrays.fill(in, b * n + ch * h * w + y * w + x0, b * n + ch * h * w + y * w + x0 + win,
+                                params.baselineValue());
+                    }
+                }
+            }
+            float[] scores = request.model().forward(in, items);
+            for (int b = 0; b < items; b++) {
+                double drop = fx - Tensors.head(scores, b * classes, classes, target, request.head());
+                int y0 = ys[(first + b) / xs.length];
+                int x0 = xs[(first + b) % xs.length];
+                for (int y = y0; y < y0 + win; y++) {
+                    for (int xx = x0; xx < x0 + win; xx++) {
+                        sum[y * w + xx] += drop;
+                        count[y * w + xx]++;
+                    }
+                }
+            }
+            progress.progress(first + items, total);
+        }
+        float[] a = new float[n];
+        for (int i = 0; i < h * w; i++) {
+            float v = count[i] == 0 ? 0f : (float) (sum[i] / count[i]);
+            for (int ch = 0; ch < c; ch++) {
+                a[ch * h * w + i] = v;
+            }
+        }
+        return new Attribution(a, request.inputShape(), true,
+                Map.of("targetScore", fx, "windows", (double) total));
+    }
+}

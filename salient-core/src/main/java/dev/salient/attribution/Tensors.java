@@ -1,0 +1,120 @@
+package dev.salient.attribution;
+
+import dev.salient.autodiff.TargetHead;
+
+/** Small array helpers shared by the methods. */
+final class Tensors {
+    private Tensors() {}
+
+    /** The head applied to one row of class scores, at {@code target}. */
+    static double head(float[] scores, int offset, int classes, int target, TargetHead head) {
+        double z = scores[offset + target];
+        if (head == TargetHead.LOGIT) {
+            return z;
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            max = Math.max(max, scores[offset + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            sum += Math.exp(scores[offset + c] - max);
+        }
+        double logProb = z - max - Math.log(sum);
+        return head == TargetHead.PROBABILITY ? Math.exp(logProb) : logProb;
+    }
+
+    static float[] toFloats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
+    }
+
+    /** [min, max] of the values. */
+    static float[] range(float[] x) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : x) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return new float[]{min, max};
+    }
+
+    /** Spatial shape {c, h, w} of an NCHW model input; rejects other layouts. */
+    static int[] chw(long[] inputShapeWithoutBatch) {
+        if (inputShapeWithoutBatch.length != 3) {
+            throw new IllegalArgumentException("spatial methods need an image input [C, H, W]; the model's input is "
+                    + java.util.Arrays.toString(inputShapeWithoutBatch));
+        }
+        return new int[]{(int) inputShapeWithoutBatch[0], (int) inputShapeWithoutBatch[1], (int) inputShapeWithoutBatch[2]};
+    }
+
+    /** Bilinear resize of an h×w map to H×W (half-pixel centres, edge clamped, like OpenCV/PIL resize). */
+    static float[] resizeBilinear(float[] map, int h, int w, int outH, int outW) {
+        float[] out = new float[outH * outW];
+        double sy = (double) h / outH;
+        double sx = (double) w / outW;
+        for (int y = 0; y < outH; y++) {
+            double fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
+            int y0 = (int) Math.floor(fy);
+            int y1 = Math.min(y0 + 1, h - 1);
+            double ty = fy - y0;
+            for (int x = 0; x < outW; x++) {
+                double fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
+                int x0 = (int) Math.floor(fx);
+                int x1 = Math.min(x0 + 1, w - 1);
+                double tx = fx - x0;
+                double top = map[y0 * w + x0] * (1 - tx) + map[y0 * w + x1] * tx;
+                double bottom = map[y1 * w + x0] * (1 - tx) + map[y1 * w + x1] * tx;
+                out[y * outW + x] = (float) (top * (1 - ty) + bottom * ty);
+            }
+        }
+        return out;
+    }
+
+    /** Separable Gaussian blur of each channel of a [C, H, W] tensor, σ in pixels, edges clamped. */
+    static float[] gaussianBlur(float[] x, int c, int h, int w, double sigma) {
+        if (sigma <= 0) {
+            return x.clone();
+        }
+        int radius = (int) Math.ceil(3 * sigma);
+        double[] k = new double[2 * radius + 1];
+        double sum = 0;
+        for (int i = -radius; i <= radius; i++) {
+            k[i + radius] = Math.exp(-i * i / (2 * sigma * sigma));
+            sum += k[i + radius];
+        }
+        for (int i = 0; i < k.length; i++) {
+            k[i] /= sum;
+        }
+        float[] tmp = new float[x.length];
+        float[] out = new float[x.length];
+        for (int ch = 0; ch < c; ch++) {
+            int base = ch * h * w;
+            for (int y = 0; y < h; y++) {
+                for (int xx = 0; xx < w; xx++) {
+                    double acc = 0;
+                    for (int i = -radius; i <= radius; i++) {
+                        int sx = Math.min(Math.max(xx + i, 0), w - 1);
+                        acc += k[i + radius] * x[base + y * w + sx];
+                    }
+                    tmp[base + y * w + xx] = (float) acc;
+                }
+            }
+            for (int y = 0; y < h; y++) {
+                for (int xx = 0; xx < w; xx++) {
+                    double acc = 0;
+                    for (int i = -radius; i <= radius; i++) {
+                        int sy = Math.min(Math.max(y + i, 0), h - 1);
+                        acc += k[i + radius] * tmp[base + sy * w + xx];
+                    }
+                    out[base + y * w + xx] = (float) acc;
+                }
+            }
+        }
+        return out;
+    }
+}

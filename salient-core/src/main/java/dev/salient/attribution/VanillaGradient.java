@@ -1,0 +1,27 @@
+package dev.salient.attribution;
+
+import dev.salient.autodiff.RuleTable;
+import dev.salient.engine.GradientResult;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Saliency / vanilla gradient (Simonyan et al. 2013): the gradient of the target with respect to the input,
+ * A(x) = ∂F_c(x)/∂x, where F_c is the logit, probability or log-probability of class c (the request's head).
+ */
+public final class VanillaGradient extends GradientMethod {
+    @Override
+    public String name() {
+        return "gradient";
+    }
+
+    @Override
+    public Attribution attribute(AttributionRequest request, ProgressListener progress) {
+        ProgressListener.check(progress, name());
+        GradientResult r = single(request, RuleTable.standard(), List.of());
+        progress.progress(1, 1);
+        return new Attribution(r.inputGradient(), request.inputShape(), true,
+                Map.of("targetScore", (double) r.target()[0]));
+    }
+}
