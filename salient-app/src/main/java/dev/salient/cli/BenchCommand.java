@@ -1,5 +1,7 @@
 package dev.salient.cli;
 
+import dev.salient.attribution.AttributionMethods;
+import dev.salient.attribution.AttributionRequest;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -34,6 +37,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--methods", description = "Also time the attribution methods against one vanilla gradient (batch 1).")
+    boolean methods;
+
+    @Option(names = "--photo", description = "Photo for --methods (default: a fixed random input).")
+    Path photo;
 
     @Override
     public Integer call() throws Exception {
@@ -59,8 +68,60 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.printf("%6d %14.1f %14.1f %8.2f %14.0f%n", batch, forward, gradient, gradient / forward,
                         peakRssMegabytes());
             }
+            if (methods) {
+                benchMethods(classifier);
+            }
         }
         return 0;
+    }
+
+    /**
+     * Each method's time over one vanilla gradient of one photo, measured in this run; occlusion also against
+     * (number of windows × one forward pass), its lower bound.
+     */
+    private void benchMethods(ImageClassifier classifier) throws IOException {
+        DifferentiableModel engine = classifier.engine();
+        float[] input;
+        if (photo != null) {
+            input = classifier.toInput(dev.salient.image.ImageDecoder.decode(photo, dev.salient.image.ImageLimits.DEFAULT));
+        } else {
+            input = new float[engine.itemSize()];
+            Random random = new Random(7);
+            for (int i = 0; i < input.length; i++) {
+                input[i] = random.nextFloat();
+            }
+        }
+        int target = classifier.classifyInput(input, 1).best().index();
+        AttributionRequest request = new AttributionRequest(engine, input, target, TargetHead.LOGIT);
+        double gradient = median(() -> AttributionMethods.create("gradient").attribute(request));
+        double forward = median(() -> engine.forward(input, 1));
+        System.out.printf("%nmethods on one photo, relative to one vanilla gradient (%.1f ms) in this run:%n", gradient);
+        System.out.printf("%-34s %10s %8s %s%n", "method", "ms", "ratio", "target");
+        String[][] cases = {
+                {"smoothgrad", "samples=50", "<= 50"},
+                {"integrated-gradients", "steps=50", "<= 50"},
+                {"gradcam", "", "<= 1.2"},
+                {"guided-backprop", "", ""},
+        };
+        int savedRepeat = repeat;
+        for (String[] c : cases) {
+            Map<String, String> params = new java.util.LinkedHashMap<>();
+            if (!c[1].isEmpty()) {
+                String[] kv = c[1].split("=");
+                params.put(kv[0], kv[1]);
+            }
+            repeat = c[0].equals("smoothgrad") || c[0].equals("integrated-gradients") ? Math.max(1, savedRepeat / 3) : savedRepeat;
+            double t = median(() -> AttributionMethods.create(c[0], params).attribute(request));
+            System.out.printf("%-34s %10.1f %8.2f %s%n", c[0] + (c[1].isEmpty() ? "" : " " + c[1]), t, t / gradient, c[2]);
+        }
+        repeat = Math.max(1, savedRepeat / 3);
+        double[] windows = new double[1];
+        double occlusion = median(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
+                .diagnostic("windows"));
+        repeat = savedRepeat;
+        System.out.printf("%-34s %10.1f %8.2f <= 1.1 x (%d windows x %.1f ms forward = %.1f ms): %.2f%n",
+                "occlusion (defaults)", occlusion, occlusion / gradient, (int) windows[0], forward, windows[0] * forward,
+                occlusion / (windows[0] * forward));
     }
 
     private double median(Runnable run) {
