@@ -153,11 +153,15 @@ final class ShapeRules {
         return g.slice(flat, new long[]{0}, new long[]{(shape[axis] - 1) * step + 1}, new long[]{axis}, new long[]{1});
     }
 
-    /** Constant padding: the gradient is the un-padded window of the output gradient (cropping pads give zeros). */
+    /**
+     * Constant padding: the gradient is the un-padded window of the output gradient (cropping pads give zeros).
+     * Edge, reflect and wrap padding copy input elements into the border, so each border element's gradient is
+     * added back onto the element it copied, one axis at a time.
+     */
     private static void pad(BackwardContext ctx) {
         String mode = ctx.stringAttr("mode", "constant");
-        if (!mode.equals("constant")) {
-            throw ctx.unsupported("Pad mode '" + mode + "' (only 'constant' is supported)");
+        if (!List.of("constant", "edge", "reflect", "wrap").contains(mode)) {
+            throw ctx.unsupported("Pad mode '" + mode + "' is not supported");
         }
         GraphBuilder g = ctx.graph();
         long[] x = ctx.shape(ctx.input(0));
@@ -173,6 +177,10 @@ final class ShapeRules {
             }
         } else {
             full = pads;
+        }
+        if (!mode.equals("constant")) {
+            ctx.addGradient(0, foldBorders(g, ctx, mode, full, x));
+            return;
         }
         long[] starts = new long[rank];
         long[] ends = new long[rank];
@@ -193,6 +201,72 @@ final class ShapeRules {
         }
         String window = g.slice(ctx.dy(), starts, ends, axes, steps);
         ctx.addGradient(0, cropped ? g.pad(window, crop) : window);
+    }
+
+    /** Sums each border element's gradient onto the input element that edge/reflect/wrap padding copied. */
+    private static String foldBorders(GraphBuilder g, BackwardContext ctx, String mode, long[] pads, long[] x) {
+        int rank = x.length;
+        String grad = ctx.dy();
+        long[] current = ctx.shape(ctx.output(0)).clone();
+        for (int axis = 0; axis < rank; axis++) {
+            long b = pads[axis];
+            long e = pads[axis + rank];
+            long n = x[axis];
+            if (b < 0 || e < 0) {
+                throw ctx.unsupported("negative pads with mode '" + mode + "'");
+            }
+            if (b == 0 && e == 0) {
+                continue;
+            }
+            if (mode.equals("reflect") && (b >= n || e >= n) || mode.equals("wrap") && (b > n || e > n)) {
+                throw ctx.unsupported(mode + " pads larger than the axis (" + n + ") are not supported");
+            }
+            long[] a = {axis};
+            long[] one = {1};
+            String total = g.slice(grad, new long[]{b}, new long[]{b + n}, a, one);
+            current[axis] = n;
+            if (b > 0) {
+                String border = g.slice(grad, new long[]{0}, new long[]{b}, a, one);
+                total = g.op("Add", total, placed(g, mode, border, b, n, axis, current, true));
+            }
+            if (e > 0) {
+                String border = g.slice(grad, new long[]{b + n}, new long[]{b + n + e}, a, one);
+                total = g.op("Add", total, placed(g, mode, border, e, n, axis, current, false));
+            }
+            grad = total;
+        }
+        return grad;
+    }
+
+    /**
+     * A border's gradient (length {@code width} along {@code axis}) moved onto an input-sized tensor: edge sums it
+     * onto the first/last element; reflect mirrors it onto elements 1..width (or n−1−width..n−2); wrap moves it
+     * onto the opposite end.
+     */
+    private static String placed(GraphBuilder g, String mode, String border, long width, long n, int axis,
+                                 long[] inputShape, boolean before) {
+        int rank = inputShape.length;
+        long[] padsOut = new long[2 * rank];
+        String values;
+        long offset;
+        switch (mode) {
+            case "edge" -> {
+                values = g.reduceSum(border, new long[]{axis}, true);
+                offset = before ? 0 : n - 1;
+            }
+            case "reflect" -> {
+                values = g.slice(border, new long[]{-1}, new long[]{Long.MIN_VALUE}, new long[]{axis}, new long[]{-1});
+                offset = before ? 1 : n - 1 - width;
+            }
+            default -> { // wrap
+                values = border;
+                offset = before ? n - width : 0;
+            }
+        }
+        long length = mode.equals("edge") ? 1 : width;
+        padsOut[axis] = offset;
+        padsOut[axis + rank] = n - offset - length;
+        return g.pad(values, padsOut);
     }
 
     /**
