@@ -21,6 +21,8 @@ import java.util.*;
  * {@value #ATTRIBUTION} and {@value #CLASS} int64 [1] (the explained class).
  * {@value #ATTRIBUTION} is: "gradient" — d target / d input, input-shaped; "gradient-x-input" — input ⊙ gradient;
  * "gradcam" — [1, h, w] Grad-CAM map of the layer (default: {@link SpatialLayers#last}).
+ * The graph works for NCHW and NHWC image inputs alike: the gradient methods are elementwise on the input in its
+ * own layout, and Grad-CAM reduces an inner layer, which ONNX convolutions make NCHW; nothing is upsampled.
  */
 public final class ExplainerExporter {
     public static final String SCORES = "scores";

@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * Guided Grad-CAM (Selvaraju et al. 2017): guided backpropagation times the Grad-CAM map upsampled bilinearly to
- * the input's height and width, A_cij = GB_cij · up(L)_ij (the same map for every channel); needs a [C, H, W] input.
+ * the input's height and width, A_cij = GB_cij · up(L)_ij (the same map for every channel); needs an image input
+ * with a known layout ({@link AttributionRequest#layout()}, NCHW or NHWC). The Grad-CAM layer is an inner tensor,
+ * [1, C, h, w] whatever the input layout (ONNX convolutions are NCHW).
  */
 public final class GuidedGradCam extends GradientMethod {
     private final GradCam gradCam;
@@ -28,18 +30,22 @@ public final class GuidedGradCam extends GradientMethod {
 
     @Override
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
-        int[] chw = Tensors.chw(request.inputShape());
+        ImageGeometry geo = request.geometry();
         Attribution cam = gradCam.attribute(request, ProgressListener.NONE);
         ProgressListener.check(progress, name());
         progress.progress(1, 2);
         GradientResult guided = single(request, ModifiedRules.guided(), List.of());
-        float[] up = Tensors.resizeBilinear(cam.values(), (int) cam.shape()[0], (int) cam.shape()[1], chw[1], chw[2]);
+        int h = geo.height();
+        int w = geo.width();
+        float[] up = Tensors.resizeBilinear(cam.values(), (int) cam.shape()[0], (int) cam.shape()[1], h, w);
         float[] g = guided.inputGradient();
         float[] a = new float[g.length];
-        int plane = chw[1] * chw[2];
-        for (int c = 0; c < chw[0]; c++) {
-            for (int i = 0; i < plane; i++) {
-                a[c * plane + i] = g[c * plane + i] * up[i];
+        for (int c = 0; c < geo.channels(); c++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int i = geo.index(c, y, x);
+                    a[i] = g[i] * up[y * w + x];
+                }
             }
         }
         progress.progress(2, 2);

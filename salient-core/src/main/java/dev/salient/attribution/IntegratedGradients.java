@@ -1,6 +1,7 @@
 package dev.salient.attribution;
 
 import dev.salient.autodiff.RuleTable;
+import dev.salient.image.Layout;
 
 import java.util.List;
 import java.util.Map;
@@ -30,12 +31,19 @@ public final class IntegratedGradients extends GradientMethod {
 
     /** The reference input x'. */
     public sealed interface Baseline {
-        /** x' for input x of shape [C, H, W] (or any shape for {@link Black} and {@link Custom}). */
-        float[] of(float[] x, long[] shape);
+        /**
+         * x' for input x.
+         *
+         * @param shape  the input's shape without the batch axis
+         * @param layout the input's layout, NCHW ([C, H, W]) or NHWC ([H, W, C]); null for a non-image input, which
+         *               only {@link Blurred} refuses
+         */
+        float[] of(float[] x, long[] shape, Layout layout);
 
         /**
          * A black image in model space. The shared MobileNets take [0, 1] pixels (normalisation inside the
-         * graph), so black is 0; for a model that expects normalised input, pass the normalised black value.
+         * graph), so black is 0; for a model that expects normalised input, pass the normalised black value (for
+         * the Coral TFLite MobileNetV2, which takes (pixel − 128)/128, black is −1 and 0 is mid-grey).
          */
         record Black(float value) implements Baseline {
             public Black() {
@@ -43,14 +51,17 @@ public final class IntegratedGradients extends GradientMethod {
             }
 
             @Override
-            public float[] of(float[] x, long[] shape) {
+            public float[] of(float[] x, long[] shape, Layout layout) {
                 float[] b = new float[x.length];
                 java.util.Arrays.fill(b, value);
                 return b;
             }
         }
 
-        /** The input blurred by a Gaussian of σ pixels per channel (edges clamped); needs a [C, H, W] input. */
+        /**
+         * The input blurred by a Gaussian of σ pixels per channel (edges clamped); needs an image input with a known
+         * layout (NCHW or NHWC): the blur runs over height and width, never across channels.
+         */
         record Blurred(double sigma) implements Baseline {
             public Blurred {
                 if (!(sigma > 0)) {
@@ -59,16 +70,15 @@ public final class IntegratedGradients extends GradientMethod {
             }
 
             @Override
-            public float[] of(float[] x, long[] shape) {
-                int[] chw = Tensors.chw(shape);
-                return Tensors.gaussianBlur(x, chw[0], chw[1], chw[2], sigma);
+            public float[] of(float[] x, long[] shape, Layout layout) {
+                return Tensors.gaussianBlur(x, ImageGeometry.of(shape, layout), sigma);
             }
         }
 
         /** Uniform noise over the input's value range [min x, max x], seeded. */
         record UniformNoise(long seed) implements Baseline {
             @Override
-            public float[] of(float[] x, long[] shape) {
+            public float[] of(float[] x, long[] shape, Layout layout) {
                 float[] range = Tensors.range(x);
                 Random r = new Random(seed);
                 float[] b = new float[x.length];
@@ -86,7 +96,7 @@ public final class IntegratedGradients extends GradientMethod {
             }
 
             @Override
-            public float[] of(float[] x, long[] shape) {
+            public float[] of(float[] x, long[] shape, Layout layout) {
                 if (values.length != x.length) {
                     throw new IllegalArgumentException("baseline has " + values.length + " values; input has " + x.length);
                 }
@@ -191,7 +201,7 @@ public final class IntegratedGradients extends GradientMethod {
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
         float[] x = request.input();
         long[] shape = request.inputShape();
-        float[] base = params.baseline().of(x, shape);
+        float[] base = params.baseline().of(x, shape, request.layout());
         double[][] q = quadrature(params.rule(), params.steps());
         double[] alphas = q[0];
         double[] weights = q[1];

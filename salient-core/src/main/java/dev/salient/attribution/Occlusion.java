@@ -5,13 +5,15 @@ import java.util.Map;
 /**
  * Occlusion (Zeiler &amp; Fergus 2014), forward passes only: a window of the baseline value slides over the image
  * (all channels at once); A_cij = mean over windows W ∋ (i, j) of F_c(x) − F_c(x with W replaced by the baseline).
- * Many occluded copies go through each forward call.
+ * Many occluded copies go through each forward call. Needs an image input with a known layout
+ * ({@link AttributionRequest#layout()}, NCHW or NHWC); the result has the input's shape and layout.
  */
 public final class Occlusion implements AttributionMethod {
     /**
      * @param window        square window side in pixels
      * @param stride        step between windows in pixels
-     * @param baselineValue value written into the window (model space; 0 is black for the shared MobileNets)
+     * @param baselineValue value written into the window (model space; 0 is black for the shared ONNX MobileNets,
+     *                      which take [0, 1] pixels, but mid-grey for the Coral TFLite MobileNetV2, whose black is −1)
      * @param batchSize     occluded copies per forward call
      */
     public record Params(int window, int stride, float baselineValue, int batchSize) {
@@ -64,10 +66,10 @@ public final class Occlusion implements AttributionMethod {
 
     @Override
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
-        int[] chw = Tensors.chw(request.inputShape());
-        int c = chw[0];
-        int h = chw[1];
-        int w = chw[2];
+        ImageGeometry geo = request.geometry();
+        int c = geo.channels();
+        int h = geo.height();
+        int w = geo.width();
         int win = Math.min(params.window(), Math.min(h, w));
         int[] ys = origins(h, win, params.stride());
         int[] xs = origins(w, win, params.stride());
@@ -91,8 +93,9 @@ public final class Occlusion implements AttributionMethod {
                 System.arraycopy(x, 0, in, b * n, n);
                 for (int ch = 0; ch < c; ch++) {
                     for (int y = y0; y < y0 + win; y++) {
-                        java.util.Arrays.fill(in, b * n + ch * h * w + y * w + x0, b * n + ch * h * w + y * w + x0 + win,
-                                params.baselineValue());
+                        for (int xx = x0; xx < x0 + win; xx++) {
+                            in[b * n + geo.index(ch, y, xx)] = params.baselineValue();
+                        }
                     }
                 }
             }
@@ -111,10 +114,13 @@ public final class Occlusion implements AttributionMethod {
             progress.progress(first + items, total);
         }
         float[] a = new float[n];
-        for (int i = 0; i < h * w; i++) {
-            float v = count[i] == 0 ? 0f : (float) (sum[i] / count[i]);
-            for (int ch = 0; ch < c; ch++) {
-                a[ch * h * w + i] = v;
+        for (int y = 0; y < h; y++) {
+            for (int xx = 0; xx < w; xx++) {
+                int i = y * w + xx;
+                float v = count[i] == 0 ? 0f : (float) (sum[i] / count[i]);
+                for (int ch = 0; ch < c; ch++) {
+                    a[geo.index(ch, y, xx)] = v;
+                }
             }
         }
         return new Attribution(a, request.inputShape(), true,

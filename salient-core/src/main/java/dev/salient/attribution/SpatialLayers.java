@@ -8,11 +8,16 @@ import java.util.*;
 /**
  * The spatial layers of a model, for Grad-CAM and for a UI's layer picker: rank-4 floating-point tensors that
  * depend on the input and feed the class scores, with height and width &gt; 1, in topological order.
+ *
+ * <p>{@link #find} also lists tensors at input resolution that no convolution has touched yet (the in-graph
+ * normalisation of the shared ONNX MobileNets, the NHWC→NCHW Transpose of an imported TFLite model);
+ * {@link #features} leaves them out, for a picker that should offer only feature maps.
  */
 public final class SpatialLayers {
     /**
      * @param name  tensor name
-     * @param shape shape at batch 1, [1, C, H, W]
+     * @param shape shape at batch 1, [1, C, H, W] (inner tensors are NCHW, as ONNX convolutions are, whatever
+     *              the layout of the model's input)
      */
     public record Layer(String name, long[] shape) {
         public int channels() {
@@ -33,9 +38,25 @@ public final class SpatialLayers {
         }
     }
 
+    private static final Set<String> CONVOLUTIONS = Set.of("Conv", "ConvTranspose");
+
     private SpatialLayers() {}
 
+    /** Every spatial layer, in topological order. */
     public static List<Layer> find(DifferentiableModel model) {
+        return find(model, false);
+    }
+
+    /**
+     * The feature layers: spatial layers produced by a convolution or computed from one (at least one Conv or
+     * ConvTranspose between the input and the tensor), in topological order. Same last entry as {@link #find}
+     * for a CNN; for a layer picker.
+     */
+    public static List<Layer> features(DifferentiableModel model) {
+        return find(model, true);
+    }
+
+    private static List<Layer> find(DifferentiableModel model, boolean featuresOnly) {
         List<OnnxMl.NodeProto> nodes = model.model().graph().getNodeList();
         // tensors the scores depend on
         Map<String, OnnxMl.NodeProto> producer = new HashMap<>();
@@ -51,17 +72,22 @@ public final class SpatialLayers {
             }
         }
         Set<String> fromInput = new HashSet<>(List.of(model.inputName()));
+        Set<String> afterConv = new HashSet<>();
         List<Layer> layers = new ArrayList<>();
         for (OnnxMl.NodeProto n : nodes) {
             if (n.getInputList().stream().noneMatch(fromInput::contains)) {
                 continue;
             }
+            boolean convolved = CONVOLUTIONS.contains(n.getOpType()) || n.getInputList().stream().anyMatch(afterConv::contains);
             for (String o : n.getOutputList()) {
                 if (o.isEmpty() || !model.types().isFloating(o)) {
                     continue;
                 }
                 fromInput.add(o);
-                if (!feedsOutput.contains(o) || !model.shapes().knows(o)) {
+                if (convolved) {
+                    afterConv.add(o);
+                }
+                if (!feedsOutput.contains(o) || !model.shapes().knows(o) || (featuresOnly && !convolved)) {
                     continue;
                 }
                 long[] s = model.shapes().at(o, 1);

@@ -43,15 +43,6 @@ final class Tensors {
         return new float[]{min, max};
     }
 
-    /** Spatial shape {c, h, w} of an NCHW model input; rejects other layouts. */
-    static int[] chw(long[] inputShapeWithoutBatch) {
-        if (inputShapeWithoutBatch.length != 3) {
-            throw new IllegalArgumentException("spatial methods need an image input [C, H, W]; the model's input is "
-                    + java.util.Arrays.toString(inputShapeWithoutBatch));
-        }
-        return new int[]{(int) inputShapeWithoutBatch[0], (int) inputShapeWithoutBatch[1], (int) inputShapeWithoutBatch[2]};
-    }
-
     /** Bilinear resize of an h×w map to H×W (half-pixel centres, edge clamped, like OpenCV/PIL resize). */
     static float[] resizeBilinear(float[] map, int h, int w, int outH, int outW) {
         float[] out = new float[outH * outW];
@@ -75,8 +66,14 @@ final class Tensors {
         return out;
     }
 
-    /** Separable Gaussian blur of each channel of a [C, H, W] tensor, σ in pixels, edges clamped. */
-    static float[] gaussianBlur(float[] x, int c, int h, int w, double sigma) {
+    /**
+     * Separable Gaussian blur of each channel of an image in either layout, σ in pixels, edges clamped. The same
+     * arithmetic per value in every layout, so the NHWC result is exactly the NCHW result transposed.
+     */
+    static float[] gaussianBlur(float[] x, ImageGeometry g, double sigma) {
+        if (x.length != g.size()) {
+            throw new IllegalArgumentException("tensor has " + x.length + " values; " + g + " has " + g.size());
+        }
         if (sigma <= 0) {
             return x.clone();
         }
@@ -90,18 +87,19 @@ final class Tensors {
         for (int i = 0; i < k.length; i++) {
             k[i] /= sum;
         }
+        int h = g.height();
+        int w = g.width();
         float[] tmp = new float[x.length];
         float[] out = new float[x.length];
-        for (int ch = 0; ch < c; ch++) {
-            int base = ch * h * w;
+        for (int ch = 0; ch < g.channels(); ch++) {
             for (int y = 0; y < h; y++) {
                 for (int xx = 0; xx < w; xx++) {
                     double acc = 0;
                     for (int i = -radius; i <= radius; i++) {
                         int sx = Math.min(Math.max(xx + i, 0), w - 1);
-                        acc += k[i + radius] * x[base + y * w + sx];
+                        acc += k[i + radius] * x[g.index(ch, y, sx)];
                     }
-                    tmp[base + y * w + xx] = (float) acc;
+                    tmp[g.index(ch, y, xx)] = (float) acc;
                 }
             }
             for (int y = 0; y < h; y++) {
@@ -109,9 +107,9 @@ final class Tensors {
                     double acc = 0;
                     for (int i = -radius; i <= radius; i++) {
                         int sy = Math.min(Math.max(y + i, 0), h - 1);
-                        acc += k[i + radius] * tmp[base + sy * w + xx];
+                        acc += k[i + radius] * tmp[g.index(ch, sy, xx)];
                     }
-                    out[base + y * w + xx] = (float) acc;
+                    out[g.index(ch, y, xx)] = (float) acc;
                 }
             }
         }

@@ -10,7 +10,12 @@
  * {@link dev.salient.attribution.AttributionMethods} lists every method by name with string defaults for the CLI
  * and the web UI; {@link dev.salient.attribution.ExplainerExporter} saves an explainer as a standalone ONNX model.
  *
- * <p>Pixel methods assume nothing about layout; spatial ones (Grad-CAM upsampling, blur baseline, occlusion) need
- * an NCHW image input. Custom IG baselines ({@code Baseline.Custom}) exist only in the Java API.
+ * <p>Pixel methods assume nothing about layout; spatial ones (Grad-CAM upsampling in guided Grad-CAM, the blurred
+ * IG baseline, occlusion) address pixels through an {@link dev.salient.attribution.ImageGeometry} built from the
+ * request's explicit {@link dev.salient.image.Layout} (NCHW [C, H, W] or NHWC [H, W, C], e.g. the Coral TFLite
+ * MobileNetV2); build requests for a loaded classifier with
+ * {@link dev.salient.attribution.AttributionRequest#of}, which takes the layout from its preprocessing.
+ * Input-shaped results keep the input's shape and layout. Grad-CAM layers are inner tensors, NCHW in ONNX whatever
+ * the input layout. Custom IG baselines ({@code Baseline.Custom}) exist only in the Java API.
  */
 package dev.salient.attribution;

@@ -154,11 +154,11 @@ class GradientMethodsTest {
     @Test
     void baselines() {
         long[] shape = {3, 224, 224};
-        float[] blurred = new IntegratedGradients.Baseline.Blurred(4).of(bird, shape);
+        float[] blurred = new IntegratedGradients.Baseline.Blurred(4).of(bird, shape, dev.salient.image.Layout.NCHW);
         assertThat(relativeError(blurred, bird)).isBetween(0.01, 0.5);
-        float[] noise = new IntegratedGradients.Baseline.UniformNoise(3).of(bird, shape);
-        assertThat(noise).containsExactly(new IntegratedGradients.Baseline.UniformNoise(3).of(bird, shape));
-        assertThat(new IntegratedGradients.Baseline.Black().of(bird, shape)).containsOnly(0f);
+        float[] noise = new IntegratedGradients.Baseline.UniformNoise(3).of(bird, shape, dev.salient.image.Layout.NCHW);
+        assertThat(noise).containsExactly(new IntegratedGradients.Baseline.UniformNoise(3).of(bird, shape, dev.salient.image.Layout.NCHW));
+        assertThat(new IntegratedGradients.Baseline.Black().of(bird, shape, dev.salient.image.Layout.NCHW)).containsOnly(0f);
     }
 
     static double relativeError(float[] actual, float[] expected) {
