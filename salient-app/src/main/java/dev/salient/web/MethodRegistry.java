@@ -12,9 +12,12 @@ public final class MethodRegistry {
         }
     }
 
-    /** The methods Salient ships. */
+    /**
+     * The methods Salient ships: every method of the core registry ({@code AttributionMethods}), the demo's
+     * gradient (log-probability head) first and the default.
+     */
     public static MethodRegistry standard() {
-        return new MethodRegistry(List.of(new DemoGradient()));
+        return new MethodRegistry(RegistryMethod.all());
     }
 
     /** These methods plus others (e.g. a test's). */

@@ -81,7 +81,7 @@ final class TestSupport {
     /** The demo gradient, counting network runs. */
     static final class Counting implements ExplainMethod {
         final AtomicInteger runs = new AtomicInteger();
-        private final DemoGradient inner = new DemoGradient();
+        private final ExplainMethod inner = MethodRegistry.standard().get("gradient");
 
         @Override
         public String name() {
@@ -107,7 +107,7 @@ final class TestSupport {
         public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
                                         Map<String, Object> params, Progress progress) {
             runs.incrementAndGet();
-            return inner.attribute(classifier, input, classIndex, params, progress);
+            return inner.attribute(classifier, input, classIndex, Map.of("head", "log-probability"), progress);
         }
     }
 }
