@@ -110,4 +110,34 @@ final class TestSupport {
             return inner.attribute(classifier, input, classIndex, Map.of("head", "log-probability"), progress);
         }
     }
+
+    /** Throws what a spatial method throws on an input layout it cannot handle. */
+    static final class Throwing implements ExplainMethod {
+        @Override
+        public String name() {
+            return "throwing";
+        }
+
+        @Override
+        public String label() {
+            return "Throwing (test)";
+        }
+
+        @Override
+        public String description() {
+            return "test method";
+        }
+
+        @Override
+        public List<ParamSpec> params() {
+            return List.of();
+        }
+
+        @Override
+        public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
+                                        Map<String, Object> params, Progress progress) {
+            throw new IllegalArgumentException("spatial methods need an image input [C, H, W]; the model's input is "
+                    + "[224, 224, 3]");
+        }
+    }
 }
