@@ -113,6 +113,15 @@ class MethodsApiTest {
     }
 
     @Test
+    void anUnencodedGradCamPlusPlusIsGradCamPlusPlus() throws Exception {
+        BufferedImage encoded = png(get("/api/explain?image=" + bird + "&method=gradcam%2B%2B"));
+        BufferedImage raw = png(get("/api/explain?image=" + bird + "&method=gradcam++"));
+        BufferedImage plain = png(get("/api/explain?image=" + bird + "&method=gradcam"));
+        assertThat(differentPixels(encoded, raw)).isZero();
+        assertThat(differentPixels(encoded, plain)).isGreaterThan(100);
+    }
+
+    @Test
     void defaultIsTheDemosGradientWithTheDemosLook() throws Exception {
         ImageClassifier c = TestSupport.mobileNet();
         float[] input = c.toInput(photo);
