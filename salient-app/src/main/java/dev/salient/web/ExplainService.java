@@ -76,10 +76,7 @@ final class ExplainService implements AutoCloseable {
         String modelName = models.nameOf(param.apply("model"));
         ImageClassifier c = models.get(modelName);
         ExplainMethod method = methods.get(Optional.ofNullable(param.apply("method")).orElse("gradient"));
-        SortedMap<String, Object> params = new TreeMap<>();
-        for (ParamSpec p : method.params()) {
-            params.put(p.name(), p.parse(param.apply(p.name())));
-        }
+        SortedMap<String, Object> params = method.parse(c, param);
         String spec = param.apply("class");
         int classIndex;
         if (spec == null || spec.isBlank() || !spec.strip().matches("-?\\d+")) {
@@ -145,7 +142,7 @@ final class ExplainService implements AutoCloseable {
             BufferedImage photo = r.image().photo();
             AttributionMap map = spec.map(raw, prep);
             return Renderer.render(photo, Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), prep), map,
-                    spec.options(map));
+                    spec.options(map, raw, r.method()));
         } finally {
             renders.release();
         }

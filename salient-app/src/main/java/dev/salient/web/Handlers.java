@@ -1,5 +1,6 @@
 package dev.salient.web;
 
+import dev.salient.attribution.SpatialLayers;
 import dev.salient.model.Classification;
 import dev.salient.model.ClassScore;
 import dev.salient.model.ImageClassifier;
@@ -46,12 +47,24 @@ final class Handlers {
         return m;
     }
 
-    /** Spatial layers for Grad-CAM-like methods (none until such methods are registered). */
+    /** The model's spatial layers for Grad-CAM-like methods, in network order; the default is the last. */
     void layers(Context ctx) {
-        service.models.get(ctx.pathParam("model"));
+        ImageClassifier c = service.models.get(ctx.pathParam("model"));
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (SpatialLayers.Layer l : ModelLayers.of(c.engine())) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("name", l.name());
+            j.put("shape", l.shape());
+            j.put("channels", l.channels());
+            j.put("height", l.height());
+            j.put("width", l.width());
+            j.put("label", l.name() + " · " + l.channels() + "×" + l.height() + "×" + l.width());
+            layers.add(j);
+        }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("layers", List.of());
-        out.put("default", null);
+        out.put("model", service.models.nameOf(ctx.pathParam("model")));
+        out.put("layers", layers);
+        out.put("default", ModelLayers.defaultLayer(c.engine()));
         ctx.json(out);
     }
 
@@ -148,7 +161,7 @@ final class Handlers {
     void explain(Context ctx) {
         ImageStore.StoredImage img = image(ctx);
         ExplainService.ExplainRequest r = service.request(img, p -> param(ctx, p));
-        RenderSpec spec = RenderSpec.parse(p -> param(ctx, p), r.method().coarse());
+        RenderSpec spec = RenderSpec.parse(p -> param(ctx, p));
         BufferedImage out = service.render(r, service.attribution(r), spec);
         ctx.contentType("image/png").header("Cache-Control", "private, max-age=600");
         if (param(ctx, "download") != null) {
@@ -171,7 +184,7 @@ final class Handlers {
         for (String n : names) {
             rs.add(service.request(img, p -> p.equals("method") ? n : param(ctx, p)));
         }
-        RenderSpec spec = RenderSpec.parse(p -> param(ctx, p), false);
+        RenderSpec spec = RenderSpec.parse(p -> param(ctx, p));
         int height = (int) RenderSpec.number(param(ctx, "height"), "height", 32, 1024, 224);
         ctx.contentType("image/png").result(PngWriter.toPng(service.compare(rs, spec, height)));
     }

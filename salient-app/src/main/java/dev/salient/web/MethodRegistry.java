@@ -12,9 +12,12 @@ public final class MethodRegistry {
         }
     }
 
-    /** The methods Salient ships. */
+    /**
+     * The methods Salient ships: every method of the core registry ({@code AttributionMethods}), the demo's
+     * gradient (log-probability head) first and the default.
+     */
     public static MethodRegistry standard() {
-        return new MethodRegistry(List.of(new DemoGradient()));
+        return new MethodRegistry(RegistryMethod.all());
     }
 
     /** These methods plus others (e.g. a test's). */
@@ -31,6 +34,11 @@ public final class MethodRegistry {
     /** @throws ApiException 404 naming the known methods */
     public ExplainMethod get(String name) {
         ExplainMethod m = name == null ? null : methods.get(name.strip().toLowerCase(Locale.ROOT));
+        if (name != null && name.endsWith(" ")) {
+            // an unencoded "gradcam++" in a query string arrives as "gradcam  ": prefer the method with the pluses
+            ExplainMethod plus = methods.get(name.stripLeading().replace(' ', '+').toLowerCase(Locale.ROOT));
+            m = plus != null ? plus : m;
+        }
         if (m == null) {
             throw ApiException.notFound("unknown method '" + ParamSpec.clip(String.valueOf(name))
                     + "'; known methods: " + String.join(", ", methods.keySet()));

@@ -11,19 +11,23 @@ import java.util.function.Function;
  * How to draw a raw attribution (everything that does not need the network): sensitivity, scaling, colour map,
  * overlay and opacity, channel aggregation. Changing any of these re-renders a cached attribution.
  *
+ * <p>Scaling, colour map and overlay may be left to the method (null): an input-shaped map (one value per input
+ * element) is aggregated over channels and drawn like the demo (grey mask; fixed sensitivity for the demo's gradient,
+ * per-map scaling for the others); a coarse map (a layer's [h, w] grid, e.g. Grad-CAM) is drawn as it is, scaled
+ * to its own maximum, in turbo over the photo.
+ *
  * @param sensitivity the demo's slider: intensity = |v| · sensitivity ("fixed"), or |v| / p99.5 · sensitivity/20
- *                    ("auto", comparable across methods)
+ *                    ("auto", comparable across methods; p99.5 of a 7×7 map is its maximum)
  */
 record RenderSpec(double sensitivity, String scaling, ColorMap colorMap, Overlay overlay, double opacity,
                   ChannelAggregation aggregation) {
     static final double MAX_SENSITIVITY = 40;
 
-    static RenderSpec parse(Function<String, String> param, boolean coarseMethod) {
+    static RenderSpec parse(Function<String, String> param) {
         double sensitivity = number(param.apply("sensitivity"), "sensitivity", 0, MAX_SENSITIVITY, 20);
-        String scaling = choice(param.apply("scaling"), "scaling", new String[]{"fixed", "auto"},
-                coarseMethod ? "auto" : "fixed");
-        ColorMap cmap = enumValue(ColorMap.class, param.apply("colormap"), "colormap", ColorMap.GREY);
-        Overlay overlay = enumValue(Overlay.class, param.apply("overlay"), "overlay", Overlay.MASK);
+        String scaling = choice(param.apply("scaling"), "scaling", new String[]{"fixed", "auto"}, null);
+        ColorMap cmap = enumValue(ColorMap.class, param.apply("colormap"), "colormap", null);
+        Overlay overlay = enumValue(Overlay.class, param.apply("overlay"), "overlay", null);
         String blend = param.apply("blend");
         if (blend != null && !blend.isBlank()) {
             String b = blend.strip().toLowerCase(Locale.ROOT);
@@ -40,7 +44,10 @@ record RenderSpec(double sensitivity, String scaling, ColorMap colorMap, Overlay
         return new RenderSpec(sensitivity, scaling, cmap, overlay, opacity, agg);
     }
 
-    /** Aggregates a raw attribution into one value per cell of the model's view. */
+    /**
+     * One value per cell of the map: input-shaped attributions aggregated over channels onto the model's view;
+     * coarse [h, w] maps as they are (the renderer upsamples them).
+     */
     AttributionMap map(ExplainMethod.RawAttribution raw, Preprocessing p) {
         if (raw.inputShaped()) {
             return aggregation.aggregate(raw.values(), Preprocessing.CHANNELS, p.height(), p.width(), p.layout());
@@ -49,17 +56,21 @@ record RenderSpec(double sensitivity, String scaling, ColorMap colorMap, Overlay
         return new AttributionMap((int) s[s.length - 1], (int) s[s.length - 2], raw.values());
     }
 
-    RenderOptions options(AttributionMap map) {
-        boolean signed = colorMap.signed() && overlay != Overlay.MULTIPLY;
+    RenderOptions options(AttributionMap map, ExplainMethod.RawAttribution raw, ExplainMethod method) {
+        boolean coarse = !raw.inputShaped();
+        ColorMap colors = colorMap != null ? colorMap : coarse ? ColorMap.TURBO : ColorMap.GREY;
+        Overlay over = overlay != null ? overlay : coarse ? Overlay.ALPHA : Overlay.MASK;
+        String scale = scaling != null ? scaling : coarse ? "auto" : method.defaultScaling();
+        boolean signed = colors.signed() && over != Overlay.MULTIPLY;
         double factor = sensitivity;
-        if (scaling.equals("auto")) {
+        if (scale.equals("auto")) {
             double p = percentile(map.values(), 99.5);
             factor = p > 0 ? sensitivity / 20 / p : 0;
         }
         factor = factor > 0 && Double.isFinite(factor) ? factor : Double.MIN_VALUE; // 0: everything dark
         Scaling s = signed ? new Scaling.SignedSensitivity(factor) : new Scaling.Sensitivity(factor);
-        ColorMap cm = !signed && colorMap.signed() ? ColorMap.GREY : colorMap;
-        return new RenderOptions(aggregation, s, cm, overlay, opacity);
+        ColorMap cm = !signed && colors.signed() ? ColorMap.GREY : colors;
+        return new RenderOptions(aggregation, s, cm, over, opacity);
     }
 
     private static double percentile(float[] v, double p) {

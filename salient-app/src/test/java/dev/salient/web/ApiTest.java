@@ -375,6 +375,12 @@ class ApiTest {
         return out.toByteArray();
     }
 
+    /** A file under target/screenshots for an image a test wants to keep for inspection. */
+    static File screenshotFile(String name) throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "screenshots"));
+        return dir.resolve(name + ".png").toFile();
+    }
+
     static int differentPixels(BufferedImage a, BufferedImage b) {
         int n = 0;
         for (int y = 0; y < a.getHeight(); y++) {

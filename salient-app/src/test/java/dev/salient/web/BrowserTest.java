@@ -99,20 +99,43 @@ class BrowserTest {
         String slow = changed(wait, blended);
         shot("5-method-slow");
 
+        new Select(driver.findElement(By.id("method"))).selectByValue("gradcam");
+        String camBlended = changed(wait, slow);
+        wait.until(d -> new Select(d.findElement(By.id("param-layer"))).getOptions().size() > 5);
+        Select layer = new Select(driver.findElement(By.id("param-layer")));
+        List<WebElement> layers = layer.getOptions();
+        assertThat(layer.getFirstSelectedOption().getDomProperty("value"))
+                .as("the last layer is the default").isEqualTo(layers.get(layers.size() - 1).getDomProperty("value"));
+        assertThat(layer.getFirstSelectedOption().getText()).endsWith("×7×7");
+        driver.findElement(By.id("blend")).click();
+        String cam = changed(wait, camBlended);
+        assertThat(cam).isNotEqualTo(blended);
+        shot("5b-method-gradcam");
+        layer.selectByIndex(layers.size() / 2);
+        String camEarlier = changed(wait, cam);
+        shot("5c-gradcam-earlier-layer");
+        noError();
+
         WebElement wipe = driver.findElement(By.id("wipe"));
         new Actions(driver).clickAndHold(wipe).moveByOffset(-wipe.getSize().width / 2 + 2, 0).release().perform();
-        String wiped = changed(wait, slow);
+        String wiped = changed(wait, camEarlier);
         assertThat(Integer.parseInt(wipe.getDomProperty("value"))).isLessThan(10);
         shot("6-wiped-to-explanation");
         noError();
         assertThat(wiped).isNotEqualTo(first);
 
+        for (WebElement cb : driver.findElements(By.cssSelector("#compare-methods input"))) {
+            String v = cb.getDomProperty("value");
+            if (cb.isSelected() != (v.equals("gradient") || v.equals("gradcam") || v.equals("slow"))) {
+                cb.click();
+            }
+        }
         driver.findElement(By.id("compare")).click();
-        wait.until(d -> d.findElements(By.cssSelector("#compare-grid img")).size() == 2);
+        wait.until(d -> d.findElements(By.cssSelector("#compare-grid img")).size() == 3);
         wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
                 "return [...document.querySelectorAll('#compare-grid img')].every(i => i.complete && i.naturalWidth > 0)"));
         assertThat(driver.findElements(By.cssSelector("#compare-grid figcaption")).stream().map(WebElement::getText))
-                .containsExactly("Gradient (demo)", "Slow (test)");
+                .containsExactly("Gradient (demo)", "Grad-CAM", "Slow (test)");
         ((JavascriptExecutor) driver).executeScript("document.getElementById('compare-grid').scrollIntoView()");
         shot("8-compare");
         noError();

@@ -81,7 +81,7 @@ final class TestSupport {
     /** The demo gradient, counting network runs. */
     static final class Counting implements ExplainMethod {
         final AtomicInteger runs = new AtomicInteger();
-        private final DemoGradient inner = new DemoGradient();
+        private final ExplainMethod inner = MethodRegistry.standard().get("gradient");
 
         @Override
         public String name() {
@@ -107,7 +107,37 @@ final class TestSupport {
         public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
                                         Map<String, Object> params, Progress progress) {
             runs.incrementAndGet();
-            return inner.attribute(classifier, input, classIndex, params, progress);
+            return inner.attribute(classifier, input, classIndex, Map.of("head", "log-probability"), progress);
+        }
+    }
+
+    /** Throws what a spatial method throws on an input layout it cannot handle. */
+    static final class Throwing implements ExplainMethod {
+        @Override
+        public String name() {
+            return "throwing";
+        }
+
+        @Override
+        public String label() {
+            return "Throwing (test)";
+        }
+
+        @Override
+        public String description() {
+            return "test method";
+        }
+
+        @Override
+        public List<ParamSpec> params() {
+            return List.of();
+        }
+
+        @Override
+        public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
+                                        Map<String, Object> params, Progress progress) {
+            throw new IllegalArgumentException("spatial methods need an image input [C, H, W]; the model's input is "
+                    + "[224, 224, 3]");
         }
     }
 }

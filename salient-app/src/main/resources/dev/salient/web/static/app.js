@@ -45,10 +45,10 @@
   }
   function renderParams(p) {
     p.set('sensitivity', $('sensitivity').value);
-    p.set('overlay', $('overlay').value);
+    if ($('overlay').value) p.set('overlay', $('overlay').value);
     if ($('blend').checked) p.set('blend', 'true');
     p.set('opacity', $('opacity').value);
-    p.set('colormap', $('colormap').value);
+    if ($('colormap').value) p.set('colormap', $('colormap').value);
     if ($('scaling').value) p.set('scaling', $('scaling').value);
     return p;
   }
@@ -118,25 +118,33 @@
         input.step = p.type === 'int' ? '1' : 'any';
       }
       input.id = id; input.dataset.param = p.name;
-      if (p.defaultValue !== null && p.defaultValue !== undefined) input.value = p.defaultValue;
+      if (p.type !== 'layer' && p.defaultValue !== null && p.defaultValue !== undefined) input.value = p.defaultValue;
       if (p.help) input.title = p.help;
       input.addEventListener('change', () => explain());
       box.append(label, input);
     }
   }
-  async function loadLayers(select, p) {
+  // the spatial layers of the model (cached per model); until they arrive the server uses its default, the last
+  async function loadLayers(select) {
+    const model = $('model').value;
     try {
-      const r = await api('/api/models/' + encodeURIComponent($('model').value) + '/layers');
+      state.layers = state.layers || {};
+      if (!state.layers[model]) {
+        state.layers[model] = await api('/api/models/' + encodeURIComponent(model) + '/layers');
+      }
+      const r = state.layers[model];
       select.textContent = '';
       for (const l of r.layers) select.append(new Option(l.label || l.name, l.name));
       if (r.default) select.value = r.default;
     } catch (e) { showError(e); }
   }
   function buildCompareChoices() {
+    const preferred = ['gradient', 'smoothgrad', 'gradcam'].filter((n) => state.methods.some((m) => m.name === n));
     state.methods.forEach((m, i) => {
       const label = document.createElement('label');
       const cb = document.createElement('input');
-      cb.type = 'checkbox'; cb.value = m.name; cb.checked = i < 3;
+      cb.type = 'checkbox'; cb.value = m.name;
+      cb.checked = preferred.length ? preferred.includes(m.name) : i < 3;
       label.append(cb, ' ' + m.label);
       $('compare-methods').append(label);
     });
@@ -218,7 +226,7 @@
         $('progress').max = Math.max(job.total, 1);
         $('progress').value = job.done;
         status(job.state === 'queued' ? `${label}: waiting for a worker…`
-          : `${label}: ${job.done} of ${job.total || '?'} samples`);
+          : `${label}: ${job.done} of ${job.total || '?'} done`);
         await new Promise((r) => setTimeout(r, 200));
         job = await api('/api/jobs/' + job.id);
       }

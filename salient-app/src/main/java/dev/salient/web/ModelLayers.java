@@ -1,0 +1,51 @@
+package dev.salient.web;
+
+import dev.salient.attribution.SpatialLayers;
+import dev.salient.engine.DifferentiableModel;
+
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/** The spatial layers of each loaded model (for the layer picker and Grad-CAM's {@code layer}), found once. */
+final class ModelLayers {
+    private static final Map<DifferentiableModel, List<SpatialLayers.Layer>> CACHE = new WeakHashMap<>();
+
+    private ModelLayers() {}
+
+    static List<SpatialLayers.Layer> of(DifferentiableModel model) {
+        synchronized (CACHE) {
+            return CACHE.computeIfAbsent(model, m -> List.copyOf(SpatialLayers.find(m)));
+        }
+    }
+
+    /** The last spatial layer's name, or null when the model has none. */
+    static String defaultLayer(DifferentiableModel model) {
+        List<SpatialLayers.Layer> layers = of(model);
+        return layers.isEmpty() ? null : layers.get(layers.size() - 1).name();
+    }
+
+    /**
+     * The layer a request names, blank meaning the default (resolved, so that both share one cache entry).
+     *
+     * @throws ApiException 400 for a name that is not a spatial layer, or a model without any
+     */
+    static String resolve(DifferentiableModel model, String name) {
+        List<SpatialLayers.Layer> layers = of(model);
+        if (name == null || name.isBlank()) {
+            if (layers.isEmpty()) {
+                throw ApiException.badRequest("the model has no spatial layer (rank-4 tensor with height and width > 1) "
+                        + "for Grad-CAM");
+            }
+            return layers.get(layers.size() - 1).name();
+        }
+        String n = name.strip();
+        if (layers.stream().noneMatch(l -> l.name().equals(n))) {
+            List<String> names = layers.stream().map(SpatialLayers.Layer::name).toList();
+            throw ApiException.badRequest("'" + ParamSpec.clip(n) + "' is not a spatial layer of the model; see "
+                    + "/api/models/{model}/layers (" + names.size() + " layers, last: "
+                    + (names.isEmpty() ? "none" : names.get(names.size() - 1)) + ")");
+        }
+        return n;
+    }
+}

@@ -1,0 +1,281 @@
+package dev.salient.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.salient.attribution.AttributionMethods;
+import dev.salient.autodiff.RuleTable;
+import dev.salient.autodiff.TargetHead;
+import dev.salient.image.Preprocessing;
+import dev.salient.image.Preprocessor;
+import dev.salient.model.ImageClassifier;
+import dev.salient.render.Renderer;
+import dev.salient.render.RenderOptions;
+import dev.salient.testing.SharedData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.salient.web.ApiTest.assertError;
+import static dev.salient.web.ApiTest.differentPixels;
+import static dev.salient.web.ApiTest.json;
+import static dev.salient.web.ApiTest.png;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The core attribution methods through the API: every method, Grad-CAM layers, progress, cancel, refusals. */
+class MethodsApiTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Small parameters so that every method runs in a second or two. */
+    private static final String SMALL = "&samples=2&steps=2&window=56&stride=56";
+    private static SalientServer server;
+    private static String base;
+    private static String bird;
+    private static BufferedImage photo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new SalientServer(WebConfig.defaults().withPort(0), TestSupport.models(),
+                MethodRegistry.standard().with(new TestSupport.Throwing())).start();
+        base = server.url();
+        bird = json(ApiTest.post(base, "/api/images", ApiTest.bird(), "image/bmp")).get("id").asText();
+        photo = ImageIO.read(SharedData.image("bird.bmp").toFile());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static List<String> methods() {
+        return AttributionMethods.names();
+    }
+
+    @Test
+    void offersEveryRegistryMethodWithTheRegistrysParameters() throws Exception {
+        JsonNode methods = json(get("/api/methods")).get("methods");
+        List<String> names = new ArrayList<>();
+        methods.forEach(m -> names.add(m.get("name").asText()));
+        assertThat(names.subList(0, AttributionMethods.names().size())).isEqualTo(AttributionMethods.names());
+        assertThat(names.get(0)).isEqualTo("gradient");
+        for (JsonNode m : methods) {
+            if (m.get("name").asText().equals("smoothgrad")) {
+                List<String> params = new ArrayList<>();
+                m.get("params").forEach(p -> params.add(p.get("name").asText()));
+                assertThat(params).contains("samples", "noise", "seed", "head").doesNotContain("batch", "memory-mb");
+                JsonNode samples = m.get("params").get(params.indexOf("samples"));
+                assertThat(samples.get("defaultValue").asText())
+                        .isEqualTo(AttributionMethods.defaults("smoothgrad").get("samples"));
+            }
+            if (m.get("name").asText().equals("gradcam")) {
+                assertThat(m.get("coarse").asBoolean()).isTrue();
+                assertThat(m.get("params").findValuesAsText("type")).contains("layer");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void everyMethodExplainsTheBird(String method) throws Exception {
+        BufferedImage img = png(get("/api/explain?image=" + bird + "&method=" + enc(method) + SMALL));
+        assertThat(img.getWidth()).isEqualTo(photo.getWidth());
+        assertThat(img.getHeight()).isEqualTo(photo.getHeight());
+        assertThat(distinctColours(img)).as("not a blank map").isGreaterThan(8);
+    }
+
+    @Test
+    void gradCamIsACoarseHeatMapUnlikeTheGradient() throws Exception {
+        BufferedImage cam = png(get("/api/explain?image=" + bird + "&method=gradcam"));
+        BufferedImage grad = png(get("/api/explain?image=" + bird + "&method=gradient"));
+        assertThat(cam.getWidth()).isEqualTo(photo.getWidth());
+        assertThat(cam.getHeight()).isEqualTo(photo.getHeight());
+        assertThat(differentPixels(cam, grad)).isGreaterThan(photo.getWidth() * photo.getHeight() / 2);
+        // its default is a colour heat map over the photo, not the demo's grey mask
+        assertThat(distinctColours(cam)).isGreaterThan(1000);
+        // explicit display options still apply
+        BufferedImage grey = png(get("/api/explain?image=" + bird + "&method=gradcam&colormap=grey&overlay=mask"));
+        assertThat(differentPixels(cam, grey)).isGreaterThan(1000);
+        ImageIO.write(cam, "png", ApiTest.screenshotFile("api-gradcam"));
+        ImageIO.write(grad, "png", ApiTest.screenshotFile("api-gradient"));
+    }
+
+    @Test
+    void anUnencodedGradCamPlusPlusIsGradCamPlusPlus() throws Exception {
+        BufferedImage encoded = png(get("/api/explain?image=" + bird + "&method=gradcam%2B%2B"));
+        BufferedImage raw = png(get("/api/explain?image=" + bird + "&method=gradcam++"));
+        BufferedImage plain = png(get("/api/explain?image=" + bird + "&method=gradcam"));
+        assertThat(differentPixels(encoded, raw)).isZero();
+        assertThat(differentPixels(encoded, plain)).isGreaterThan(100);
+    }
+
+    @Test
+    void defaultIsTheDemosGradientWithTheDemosLook() throws Exception {
+        ImageClassifier c = TestSupport.mobileNet();
+        float[] input = c.toInput(photo);
+        int top = c.classify(photo, 1).top().get(0).index();
+        float[] seed = new float[c.classes()];
+        seed[top] = 1;
+        float[] g = c.engine().gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(), List.of(), 1)
+                .run(input, seed, 1).inputGradient();
+        Preprocessing p = c.preprocessing();
+        BufferedImage demo = Renderer.render(photo, Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), p),
+                g, Preprocessing.CHANNELS, p.height(), p.width(), p.layout(), RenderOptions.DEMO);
+        BufferedImage served = png(get("/api/explain?image=" + bird));
+        assertThat(differentPixels(served, demo)).isLessThan(photo.getWidth() * photo.getHeight() / 1000);
+    }
+
+    @Test
+    void listsTheSpatialLayersWithTheLastAsDefaultAndTheLayerReachesGradCam() throws Exception {
+        JsonNode r = json(get("/api/models/mobilenet_v2/layers"));
+        JsonNode layers = r.get("layers");
+        assertThat(layers.size()).isGreaterThan(5);
+        for (JsonNode l : layers) {
+            assertThat(l.get("name").asText()).isNotBlank();
+            assertThat(l.get("shape")).hasSize(4);
+            assertThat(l.get("shape").get(0).asInt()).isEqualTo(1);
+            assertThat(l.get("height").asInt()).isGreaterThan(1);
+        }
+        JsonNode last = layers.get(layers.size() - 1);
+        assertThat(r.get("default").asText()).isEqualTo(last.get("name").asText());
+        assertThat(last.get("height").asInt()).isEqualTo(7);
+
+        String q = "/api/explain?image=" + bird + "&method=gradcam";
+        BufferedImage dflt = png(get(q));
+        assertThat(differentPixels(dflt, png(get(q + "&layer=" + enc(last.get("name").asText()))))).isZero();
+        JsonNode earlier = layers.get(layers.size() / 2);
+        assertThat(earlier.get("height").asInt()).isGreaterThan(7);
+        BufferedImage finer = png(get(q + "&layer=" + enc(earlier.get("name").asText())));
+        assertThat(differentPixels(dflt, finer)).isGreaterThan(1000);
+        assertError(get(q + "&layer=no-such-layer"), 400, "not a spatial layer");
+        assertError(get("/api/models/nope/layers"), 404, "unknown model");
+    }
+
+    @Test
+    void smoothGradJobReportsItsSamples() throws Exception {
+        JsonNode job = startJob("method=smoothgrad&samples=8&class=3");
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 600 && !job.get("state").asText().equals("done"); i++) {
+            assertThat(job.get("state").asText()).isIn("queued", "running");
+            seen.add(job.get("done").asInt() + "/" + job.get("total").asInt());
+            Thread.sleep(50);
+            job = json(get("/api/jobs/" + job.get("id").asText()));
+        }
+        assertThat(job.get("state").asText()).isEqualTo("done");
+        assertThat(job.get("done").asInt()).isEqualTo(8);
+        assertThat(job.get("total").asInt()).isEqualTo(8);
+        assertThat(seen).as("progress while running").anyMatch(s -> s.endsWith("/8"));
+        png(get("/api/explain?image=" + bird + "&method=smoothgrad&samples=8&class=3"));
+    }
+
+    @Test
+    void smoothGradJobCanBeCancelledMidway() throws Exception {
+        JsonNode job = startJob("method=smoothgrad&samples=200&class=4");
+        String id = job.get("id").asText();
+        for (int i = 0; i < 600 && job.get("done").asInt() == 0; i++) {
+            Thread.sleep(50);
+            job = json(get("/api/jobs/" + id));
+        }
+        assertThat(job.get("state").asText()).isEqualTo("running");
+        assertThat(job.get("total").asInt()).isEqualTo(200);
+        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/jobs/" + id)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        for (int i = 0; i < 200 && !job.get("state").asText().equals("cancelled"); i++) {
+            Thread.sleep(50);
+            job = json(get("/api/jobs/" + id));
+        }
+        assertThat(job.get("state").asText()).isEqualTo("cancelled");
+        assertThat(job.get("done").asInt()).isBetween(1, 199);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"method=smoothgrad&samples=-3|samples", "method=smoothgrad&samples=abc|samples",
+            "method=vargrad&noise=-1|noise", "method=integrated-gradients&steps=0|steps",
+            "method=integrated-gradients&rule=simpson|rule", "method=integrated-gradients&baseline=grey|baseline",
+            "method=occlusion&window=0|window", "method=gradient&head=softmax|head",
+            "method=smoothgrad&samples=100000|samples"})
+    void refusesBadMethodParametersWith400(String spec) throws Exception {
+        String[] parts = spec.split("\\|");
+        assertError(get("/api/explain?image=" + bird + "&" + parts[0]), 400, parts[1]);
+        assertError(ApiTest.post(base, "/api/jobs?image=" + bird + "&" + parts[0], new byte[0], "text/plain"),
+                400, parts[1]);
+    }
+
+    @Test
+    void badSamplesGetTheRegistrysMessage() throws Exception {
+        String expected;
+        try {
+            AttributionMethods.create("smoothgrad", Map.of("samples", "-3"));
+            throw new AssertionError("the registry accepted samples=-3");
+        } catch (IllegalArgumentException e) {
+            expected = e.getMessage();
+        }
+        HttpResponse<byte[]> r = get("/api/explain?image=" + bird + "&method=smoothgrad&samples=-3");
+        assertError(r, 400, "samples");
+        assertThat(json(r).get("error").asText()).isEqualTo(expected);
+        assertError(get("/api/explain?image=" + bird + "&method=gradcam3"), 404, "unknown method");
+    }
+
+    @Test
+    void aMethodsIllegalArgumentIsA400NeverA500() throws Exception {
+        // e.g. a spatial method on a model whose input it cannot handle
+        assertError(get("/api/explain?image=" + bird + "&method=throwing"), 400, "spatial methods need");
+        assertError(get("/api/compare?image=" + bird + "&methods=gradient,throwing"), 400, "spatial methods need");
+        JsonNode job = startJob("method=throwing");
+        for (int i = 0; i < 100 && !job.get("state").asText().equals("failed"); i++) {
+            Thread.sleep(50);
+            job = json(get("/api/jobs/" + job.get("id").asText()));
+        }
+        assertThat(job.get("state").asText()).isEqualTo("failed");
+        assertThat(job.get("status").asInt()).isEqualTo(400);
+        assertThat(job.get("error").asText()).contains("spatial methods need");
+    }
+
+    @Test
+    void comparesAnyMethods() throws Exception {
+        BufferedImage sheet = png(get("/api/compare?image=" + bird + "&methods=" + enc("gradient,gradcam++,occlusion")
+                + "&height=100&window=56&stride=56"));
+        BufferedImage two = png(get("/api/compare?image=" + bird + "&methods=gradient,gradcam&height=100"));
+        assertThat(sheet.getWidth()).isGreaterThan(two.getWidth());
+        ImageIO.write(sheet, "png", ApiTest.screenshotFile("api-compare"));
+    }
+
+    // ---- helpers ----
+
+    private static JsonNode startJob(String query) throws Exception {
+        HttpResponse<byte[]> r = ApiTest.post(base, "/api/jobs?image=" + bird + "&" + query, new byte[0], "text/plain");
+        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isIn(200, 202);
+        return json(r);
+    }
+
+    private static HttpResponse<byte[]> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static int distinctColours(BufferedImage img) {
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                colours.add(img.getRGB(x, y) & 0xFFFFFF);
+            }
+        }
+        return colours.size();
+    }
+}
