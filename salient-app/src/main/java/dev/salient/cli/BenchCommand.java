@@ -92,7 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         int target = classifier.classifyInput(input, 1).best().index();
-        AttributionRequest request = new AttributionRequest(engine, input, target, TargetHead.LOGIT);
+        AttributionRequest request = AttributionRequest.of(classifier, input, target, TargetHead.LOGIT);
         double gradient = median(() -> AttributionMethods.create("gradient").attribute(request));
         double forward = median(() -> engine.forward(input, 1));
         System.out.printf("%nmethods on one photo, relative to one vanilla gradient (%.1f ms) in this run:%n", gradient);

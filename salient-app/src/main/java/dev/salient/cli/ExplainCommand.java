@@ -173,7 +173,7 @@ public final class ExplainCommand implements Callable<Integer> {
             Attribution a;
             try (MethodProgress progress = new MethodProgress(m, showProgress)) {
                 a = AttributionMethods.create(m, paramsFor(m))
-                        .attribute(new AttributionRequest(classifier.engine(), input, cls, targetHead), progress);
+                        .attribute(AttributionRequest.of(classifier, input, cls, targetHead), progress);
             }
             millis.put(m, (System.nanoTime() - t1) / 1e6);
             single = AttributionRenderer.render(photo, classifier.preprocessing(), a, renderOptions(m));

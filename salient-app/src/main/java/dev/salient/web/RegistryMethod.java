@@ -119,7 +119,7 @@ final class RegistryMethod implements ExplainMethod {
         TargetHead head = TargetHead.valueOf(String.valueOf(params.getOrDefault(HEAD.name(), HEAD.defaultValue()))
                 .toUpperCase(Locale.ROOT).replace('-', '_'));
         Attribution a = AttributionMethods.create(entry.name(), values).attribute(
-                new AttributionRequest(classifier.engine(), input, classIndex, head), new ProgressListener() {
+                AttributionRequest.of(classifier, input, classIndex, head), new ProgressListener() {
                     @Override
                     public void progress(int done, int total) {
                         progress.progress(done, total);

@@ -68,10 +68,11 @@ public final class AttributionMethods {
                 ordered("layer", ""), p -> new GuidedGradCam(new GradCam.Params(p.text("layer"))));
         Occlusion.Params oc = Occlusion.Params.defaults();
         add("occlusion", "score drop when a sliding window is replaced by a baseline value (forward passes only)",
-                ordered("window", oc.window(), "stride", oc.stride(), "baseline", (double) oc.baselineValue(),
+                ordered("window", oc.window(), "stride", oc.stride(), "baseline", "black",
                         "batch", oc.batchSize()),
                 p -> new Occlusion(new Occlusion.Params(p.integer("window", 1), p.integer("stride", 1),
-                        (float) p.decimal("baseline", -Double.MAX_VALUE), p.integer("batch", 1))));
+                        p.text("baseline").strip().equalsIgnoreCase("black") ? Float.NaN
+                                : (float) p.decimal("baseline", -Double.MAX_VALUE), p.integer("batch", 1))));
     }
 
     private AttributionMethods() {}

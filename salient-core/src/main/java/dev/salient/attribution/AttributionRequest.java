@@ -3,6 +3,7 @@ package dev.salient.attribution;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.image.Layout;
+import dev.salient.image.Preprocessing;
 import dev.salient.model.ImageClassifier;
 
 import java.util.Arrays;
@@ -19,9 +20,11 @@ import java.util.Objects;
  *                    is not an image, which pixel methods accept and spatial methods (Grad-CAM upsampling, blur
  *                    baseline, occlusion) refuse. For a loaded classifier use {@link #of(ImageClassifier, float[],
  *                    int, TargetHead)}, which takes it from the classifier's preprocessing.
+ * @param black       per-channel model-space value of a black pixel (what "black" baselines use), or null for 0:
+ *                    0 is black for models fed [0, 1] pixels, but mid-grey for one fed (pixel − 128)/128
  */
 public record AttributionRequest(DifferentiableModel model, float[] input, int targetClass, TargetHead head,
-                                 Layout layout) {
+                                 Layout layout, float[] black) {
     public AttributionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(input, "input");
@@ -37,6 +40,11 @@ public record AttributionRequest(DifferentiableModel model, float[] input, int t
             throw new IllegalArgumentException("layout " + layout + " given for input shape "
                     + Arrays.toString(itemShape(model)) + ", which is not an image [C, H, W] or [H, W, C]");
         }
+    }
+
+    /** A request whose black pixel is 0 in every channel. */
+    public AttributionRequest(DifferentiableModel model, float[] input, int targetClass, TargetHead head, Layout layout) {
+        this(model, input, targetClass, head, layout, null);
     }
 
     /**
@@ -55,8 +63,34 @@ public record AttributionRequest(DifferentiableModel model, float[] input, int t
 
     /** A request on a loaded classifier's engine, in the layout of the classifier's preprocessing. */
     public static AttributionRequest of(ImageClassifier classifier, float[] input, int targetClass, TargetHead head) {
-        return new AttributionRequest(classifier.engine(), input, targetClass, head,
-                classifier.preprocessing().layout());
+        var p = classifier.preprocessing();
+        float[] black = new float[Preprocessing.CHANNELS];
+        for (int c = 0; c < black.length; c++) {
+            black[c] = (float) ((0 * p.scale() - p.mean()[c]) / p.std()[c]);
+        }
+        return new AttributionRequest(classifier.engine(), input, targetClass, head, p.layout(), black);
+    }
+
+    /** A black photo in model space: {@link #black} in each channel (zeros when it is not known). */
+    public float[] blackImage() {
+        float[] image = new float[input.length];
+        if (black == null) {
+            return image;
+        }
+        ImageGeometry g = geometry();
+        for (int c = 0; c < g.channels(); c++) {
+            for (int y = 0; y < g.height(); y++) {
+                for (int x = 0; x < g.width(); x++) {
+                    image[g.index(c, y, x)] = black[c];
+                }
+            }
+        }
+        return image;
+    }
+
+    /** The model-space value of black in channel {@code c} (0 when not known). */
+    public float black(int c) {
+        return black == null ? 0f : black[c];
     }
 
     /** The input's shape without the batch axis, e.g. [3, 224, 224] (NCHW) or [224, 224, 3] (NHWC). */

@@ -40,20 +40,30 @@ public final class IntegratedGradients extends GradientMethod {
          */
         float[] of(float[] x, long[] shape, Layout layout);
 
+        /** The baseline for this request; by default from the input, shape and layout. */
+        default float[] of(AttributionRequest request) {
+            return of(request.input(), request.inputShape(), request.layout());
+        }
+
         /**
-         * A black image in model space. The shared MobileNets take [0, 1] pixels (normalisation inside the
-         * graph), so black is 0; for a model that expects normalised input, pass the normalised black value (for
-         * the Coral TFLite MobileNetV2, which takes (pixel − 128)/128, black is −1 and 0 is mid-grey).
+         * A black photo: with no value, the model-space black of the request ({@link AttributionRequest#black}, which
+         * {@link AttributionRequest#of} derives from the preprocessing: 0 for [0, 1] inputs, −1 for the Coral
+         * MobileNetV2's (pixel − 128)/128); with a value, that constant everywhere.
          */
-        record Black(float value) implements Baseline {
+        record Black(Float value) implements Baseline {
             public Black() {
-                this(0f);
+                this(null);
+            }
+
+            @Override
+            public float[] of(AttributionRequest request) {
+                return value == null ? request.blackImage() : of(request.input(), request.inputShape(), request.layout());
             }
 
             @Override
             public float[] of(float[] x, long[] shape, Layout layout) {
                 float[] b = new float[x.length];
-                java.util.Arrays.fill(b, value);
+                java.util.Arrays.fill(b, value == null ? 0f : value);
                 return b;
             }
         }
@@ -201,7 +211,7 @@ public final class IntegratedGradients extends GradientMethod {
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
         float[] x = request.input();
         long[] shape = request.inputShape();
-        float[] base = params.baseline().of(x, shape, request.layout());
+        float[] base = params.baseline().of(request);
         double[][] q = quadrature(params.rule(), params.steps());
         double[] alphas = q[0];
         double[] weights = q[1];

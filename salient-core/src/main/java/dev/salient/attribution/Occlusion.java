@@ -12,7 +12,8 @@ public final class Occlusion implements AttributionMethod {
     /**
      * @param window        square window side in pixels
      * @param stride        step between windows in pixels
-     * @param baselineValue value written into the window (model space; 0 is black for the shared ONNX MobileNets,
+     * @param baselineValue value written into the window; NaN (the default) writes a black photo's model-space
+     *                      value from the request ({@link AttributionRequest#black}); a number is used as it is (model space; 0 is black for the shared ONNX MobileNets,
      *                      which take [0, 1] pixels, but mid-grey for the Coral TFLite MobileNetV2, whose black is −1)
      * @param batchSize     occluded copies per forward call
      */
@@ -30,7 +31,7 @@ public final class Occlusion implements AttributionMethod {
         }
 
         public static Params defaults() {
-            return new Params(32, 16, 0f, 16);
+            return new Params(32, 16, Float.NaN, 16);
         }
     }
 
@@ -82,6 +83,10 @@ public final class Occlusion implements AttributionMethod {
         double[] sum = new double[h * w];
         int[] count = new int[h * w];
         int batch = Math.min(params.batchSize(), total);
+        float[] fill = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            fill[ch] = Float.isNaN(params.baselineValue()) ? request.black(ch) : params.baselineValue();
+        }
         progress.progress(0, total);
         for (int first = 0; first < total; first += batch) {
             ProgressListener.check(progress, name());
@@ -94,7 +99,7 @@ public final class Occlusion implements AttributionMethod {
                 for (int ch = 0; ch < c; ch++) {
                     for (int y = y0; y < y0 + win; y++) {
                         for (int xx = x0; xx < x0 + win; xx++) {
-                            in[b * n + geo.index(ch, y, xx)] = params.baselineValue();
+                            in[b * n + geo.index(ch, y, xx)] = fill[ch];
                         }
                     }
                 }
