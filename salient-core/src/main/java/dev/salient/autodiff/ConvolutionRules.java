@@ -101,6 +101,11 @@ final class ConvolutionRules {
         GraphBuilder g = ctx.graph();
         long[] kernel = ctx.intsAttr("kernel_shape");
         WindowGeometry geo = WindowGeometry.of(ctx, kernel);
+        if (Arrays.equals(kernel, geo.inputSize()) && Arrays.stream(geo.outputSize()).allMatch(o -> o == 1)
+                && Arrays.stream(geo.padsBegin()).allMatch(p -> p == 0)) {
+            globalAveragePool(ctx); // one window over everything (MobileNet's 7×7 head): a broadcast, no scatter
+            return;
+        }
         boolean includePad = ctx.intAttr("count_include_pad", 0) != 0;
         // ONNX Runtime's undilated (MLAS) kernel divides by the whole kernel size when padding counts, even for
         // ceil_mode windows that run past the padded border; its dilated kernel clips them at that border.
@@ -213,7 +218,7 @@ final class ConvolutionRules {
                 String reaches = g.op("Not", g.op("Less", seen, threshold));
                 String chosen = taken == null ? reaches : g.op("And", reaches, g.op("Not", taken));
                 taken = taken == null ? chosen : g.op("Or", taken, chosen);
-                String routed = ActivationRules.where(g, chosen, ctx.dy(), g.constScalar(0f));
+                String routed = ActivationRules.masked(g, chosen, ctx.dy());
                 stacked.add(g.unsqueeze(routed, 2));
             }
         }

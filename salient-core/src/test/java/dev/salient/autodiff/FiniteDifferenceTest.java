@@ -352,6 +352,8 @@ class FiniteDifferenceTest {
                         g -> conv(g, g.op("HardSigmoid", X))),
                 sampled("MaxPool with indices output", 13, ties, 1e-3, g -> conv(g, g.ops("MaxPool", List.of(X), 2,
                         is("kernel_shape", 3, 3), is("strides", 2, 2))[0])),
+                smooth("AveragePool whole 7x9 input (global head)", 13, g -> g.op("AveragePool", conv(g, X),
+                        is("kernel_shape", 7, 9))),
                 smooth("AveragePool 3x3 stride 2", 13, g -> g.op("AveragePool", conv(g, X),
                         is("kernel_shape", 3, 3), is("strides", 2, 2))),
                 smooth("AveragePool pads 1 count_include_pad 0", 13, g -> g.op("AveragePool", conv(g, X),
