@@ -1,10 +1,7 @@
 package dev.salient.attribution;
 
 import dev.salient.autodiff.ModifiedRules;
-import dev.salient.engine.GradientResult;
 
-import java.util.List;
-import java.util.Map;
 
 /**
  * Deconvnet (Zeiler &amp; Fergus 2014): the input "gradient" with every ReLU / ReLU6 backward pass replaced by
@@ -18,10 +15,6 @@ public final class Deconvnet extends GradientMethod {
 
     @Override
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
-        ProgressListener.check(progress, name());
-        GradientResult r = single(request, ModifiedRules.deconvnet(), List.of());
-        progress.progress(1, 1);
-        return new Attribution(r.inputGradient(), request.inputShape(), true,
-                Map.of("targetScore", (double) r.target()[0]));
+        return inputGradient(request, progress, ModifiedRules.deconvnet());
     }
 }

@@ -6,6 +6,7 @@ import dev.salient.engine.GradientResult;
 import dev.salient.engine.GradientSession;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Base of gradient-based methods: evaluates the gradient of the target at many inputs in a few large chunks
@@ -61,5 +62,14 @@ public abstract class GradientMethod implements AttributionMethod {
         float[] seeds = new float[request.model().classes()];
         seeds[request.targetClass()] = 1f;
         return session.run(request.input(), seeds, 1);
+    }
+
+    /** The input gradient under {@code rules} as an input-shaped attribution: one pass, progress 1 of 1. */
+    protected Attribution inputGradient(AttributionRequest request, ProgressListener progress, RuleTable rules) {
+        ProgressListener.check(progress, name());
+        GradientResult r = single(request, rules, List.of());
+        progress.progress(1, 1);
+        return new Attribution(r.inputGradient(), request.inputShape(), true,
+                Map.of("targetScore", (double) r.target()[0]));
     }
 }

@@ -1,10 +1,7 @@
 package dev.salient.attribution;
 
 import dev.salient.autodiff.RuleTable;
-import dev.salient.engine.GradientResult;
 
-import java.util.List;
-import java.util.Map;
 
 /**
  * Saliency / vanilla gradient (Simonyan et al. 2013): the gradient of the target with respect to the input,
@@ -18,10 +15,6 @@ public final class VanillaGradient extends GradientMethod {
 
     @Override
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
-        ProgressListener.check(progress, name());
-        GradientResult r = single(request, RuleTable.standard(), List.of());
-        progress.progress(1, 1);
-        return new Attribution(r.inputGradient(), request.inputShape(), true,
-                Map.of("targetScore", (double) r.target()[0]));
+        return inputGradient(request, progress, RuleTable.standard());
     }
 }

@@ -56,6 +56,9 @@ class ReferenceGradientTest {
             GradientResult byLogProb = logProbSession.run(x, seeds, 2);
             assertThat(relativeError(byLogProb.inputGradient(), gradLogProb)).as("grad log-prob").isLessThan(1e-3);
 
+            System.out.printf("%s: relative L2 error logits %.2e, grad logit %.2e, grad log-prob %.2e%n", arch,
+                    relativeError(byLogit.scores(), logits), relativeError(byLogit.inputGradient(), gradLogit),
+                    relativeError(byLogProb.inputGradient(), gradLogProb));
             float[] forward = dm.forward(x, 2);
             assertThat(relativeError(forward, logits)).as("forward-only logits").isLessThan(1e-4);
         }
