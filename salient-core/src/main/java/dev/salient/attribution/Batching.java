@@ -22,7 +22,10 @@ public final class Batching {
      * quietest run (load average ≈ 3.5): 60.5 / 45.2 / 47.3 / 64.7 ms; under heavier load (≈ 5 and ≈ 7):
      * 142 / 170 / 329 / 526 ms and 214 / 164 / 267 / 147 ms. Batch 4 was fastest in the quiet run and best or
      * near-best under load; it also keeps progress and cancellation fine-grained and fits the default budget
-     * (estimate ≈ 108 MB per item → 4 items in 512 MB). Re-measure with {@code -Dsalient.bench=true}.
+     * (estimate ≈ 108 MB per item → 4 items in 512 MB). After the engine's mask and convolution speed-ups, on an
+     * otherwise idle machine: 39.6 / 35.5 / 28.2 / 34.5, 31.2 / 24.8 / 26.3 / 28.8 and 26.3 / 27.7 / 35.6 / 35.3 ms
+     * — this VM's timings vary by ±30 % run to run and no batch size wins consistently, so 4 stays.
+     * Re-measure with {@code -Dsalient.bench=true}.
      */
     public static final int DEFAULT_BATCH = 4;
 
