@@ -63,8 +63,9 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 GradientSession session = engine.gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(),
                         List.of(), batch);
-                double forward = median(() -> engine.forward(input, batch));
-                double gradient = median(() -> session.run(input, seeds, batch));
+                double[] t = alternating(() -> session.run(input, seeds, batch), () -> engine.forward(input, batch));
+                double gradient = t[0];
+                double forward = t[1];
                 System.out.printf("%6d %14.1f %14.1f %8.2f %14.0f%n", batch, forward, gradient, gradient / forward,
                         peakRssMegabytes());
             }
@@ -93,49 +94,57 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int target = classifier.classifyInput(input, 1).best().index();
         AttributionRequest request = AttributionRequest.of(classifier, input, target, TargetHead.LOGIT);
-        double gradient = median(() -> AttributionMethods.create("gradient").attribute(request));
-        double forward = median(() -> engine.forward(input, 1));
-        System.out.printf("%nmethods on one photo, relative to one vanilla gradient (%.1f ms) in this run:%n", gradient);
-        System.out.printf("%-34s %10s %8s %s%n", "method", "ms", "ratio", "target");
+        Runnable gradient = () -> AttributionMethods.create("gradient").attribute(request);
+        System.out.printf("%nmethods on one photo, each timed in alternation with one vanilla gradient (batch 1),"
+                + " medians of %d pairs:%n", repeat);
+        System.out.printf("%-34s %10s %12s %8s %s%n", "method", "ms", "gradient ms", "ratio", "target");
         String[][] cases = {
                 {"smoothgrad", "samples=50", "<= 50"},
                 {"integrated-gradients", "steps=50", "<= 50"},
                 {"gradcam", "", "<= 1.2"},
-                {"guided-backprop", "", ""},
+                {"guided-backprop", "", "~ 1"},
         };
-        int savedRepeat = repeat;
         for (String[] c : cases) {
             Map<String, String> params = new java.util.LinkedHashMap<>();
             if (!c[1].isEmpty()) {
                 String[] kv = c[1].split("=");
                 params.put(kv[0], kv[1]);
             }
-            repeat = c[0].equals("smoothgrad") || c[0].equals("integrated-gradients") ? Math.max(1, savedRepeat / 3) : savedRepeat;
-            double t = median(() -> AttributionMethods.create(c[0], params).attribute(request));
-            System.out.printf("%-34s %10.1f %8.2f %s%n", c[0] + (c[1].isEmpty() ? "" : " " + c[1]), t, t / gradient, c[2]);
+            double[] t = alternating(() -> AttributionMethods.create(c[0], params).attribute(request), gradient);
+            System.out.printf("%-34s %10.1f %12.1f %8.2f %s%n", c[0] + (c[1].isEmpty() ? "" : " " + c[1]), t[0], t[1],
+                    t[0] / t[1], c[2]);
         }
-        repeat = Math.max(1, savedRepeat / 3);
         double[] windows = new double[1];
-        double occlusion = median(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
-                .diagnostic("windows"));
-        repeat = savedRepeat;
-        System.out.printf("%-34s %10.1f %8.2f <= 1.1 x (%d windows x %.1f ms forward = %.1f ms): %.2f%n",
-                "occlusion (defaults)", occlusion, occlusion / gradient, (int) windows[0], forward, windows[0] * forward,
-                occlusion / (windows[0] * forward));
+        double[] t = alternating(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
+                .diagnostic("windows"), () -> engine.forward(input, 1));
+        System.out.printf("%-34s %10.1f %12s %8s <= 1.1: %d windows x %.1f ms forward = %.1f ms, ratio %.2f%n",
+                "occlusion (defaults)", t[0], "", "", (int) windows[0], t[1], windows[0] * t[1],
+                t[0] / (windows[0] * t[1]));
     }
 
-    private double median(Runnable run) {
+    /**
+     * Medians of {@code a} and {@code b} timed in alternation (a, b, a, b, …), so that the machine's drift
+     * between runs affects both alike and their ratio stays meaningful.
+     */
+    private double[] alternating(Runnable a, Runnable b) {
         for (int i = 0; i < warmup; i++) {
-            run.run();
+            a.run();
+            b.run();
         }
-        double[] times = new double[repeat];
+        double[] ta = new double[repeat];
+        double[] tb = new double[repeat];
         for (int i = 0; i < repeat; i++) {
             long t0 = System.nanoTime();
-            run.run();
-            times[i] = (System.nanoTime() - t0) / 1e6;
+            a.run();
+            long t1 = System.nanoTime();
+            b.run();
+            long t2 = System.nanoTime();
+            ta[i] = (t1 - t0) / 1e6;
+            tb[i] = (t2 - t1) / 1e6;
         }
-        java.util.Arrays.sort(times);
-        return times[repeat / 2];
+        java.util.Arrays.sort(ta);
+        java.util.Arrays.sort(tb);
+        return new double[]{ta[repeat / 2], tb[repeat / 2]};
     }
 
     /** Peak resident memory of this process (Java heap and ONNX Runtime's native buffers), from /proc. */
