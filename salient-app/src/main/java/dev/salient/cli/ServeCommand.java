@@ -112,7 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
      * The catalog's example photos gathered in {@code SALIENT_HOME/examples}, each resolved like a model
      * (mirror, cache, then download); null, with a note, when they cannot be had (e.g. offline).
      */
-    static Path catalogExamples(ModelResolver resolver) {
+    public static Path catalogExamples(ModelResolver resolver) {
         try {
             Path folder = Files.createDirectories(resolver.settings().cache().resolve("examples"));
             for (dev.salient.catalog.CatalogFile photo : resolver.catalog().examples()) {

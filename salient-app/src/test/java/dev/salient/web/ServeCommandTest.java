@@ -20,4 +20,27 @@ class ServeCommandTest {
         assertThat(r.matchedOption("--model").<java.util.List<String>>getValue()).containsExactly("a.onnx", "b.onnx");
         assertThat(cl.getCommandName()).isEqualTo("serve");
     }
+
+    @Test
+    void galleryComesFromTheCatalogsExamplePhotosOffline(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache)
+            throws Exception {
+        var settings = new dev.salient.catalog.ResolverSettings(dev.salient.testing.SharedData.path("mirror"), cache, true);
+        var resolver = new dev.salient.catalog.ModelResolver(dev.salient.catalog.ModelCatalog.builtIn(), settings,
+                java.net.http.HttpClient.newHttpClient());
+        java.nio.file.Path gallery = ServeCommand.catalogExamples(resolver);
+        assertThat(gallery).isNotNull();
+        try (var files = java.nio.file.Files.list(gallery)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList())
+                    .containsExactlyInAnyOrder("bird.bmp", "cat.bmp", "dragonfly.bmp", "parrot.jpg", "hot_dog.jpg");
+        }
+        assertThat(new Examples(gallery, dev.salient.image.ImageLimits.DEFAULT).list()).hasSize(5);
+    }
+
+    @Test
+    void noGalleryWhenTheExamplesCannotBeHad(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) {
+        var settings = new dev.salient.catalog.ResolverSettings(null, cache, true); // offline, no mirror, empty cache
+        var resolver = new dev.salient.catalog.ModelResolver(dev.salient.catalog.ModelCatalog.builtIn(), settings,
+                java.net.http.HttpClient.newHttpClient());
+        assertThat(ServeCommand.catalogExamples(resolver)).isNull();
+    }
 }
