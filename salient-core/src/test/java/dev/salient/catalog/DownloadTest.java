@@ -24,32 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Downloads over real HTTP from a loopback server that serves the shared mirror, with injected faults. */
-class DownloadTest {
+class DownloadTest extends LoopbackMirrorTest {
 
-    private static final String MODEL = "mobilenet_v2_1.0_224_quant";
-    private static final String FILE = "mobilenet_v2_1.0_224_quant.tflite";
     private static final long SIZE = 3610798;
     private static final Downloader.Limits FAST =
             new Downloader.Limits(Duration.ofSeconds(5), Duration.ofSeconds(5), 3, Duration.ofMillis(10));
 
-    @TempDir
-    Path cache;
-
-    private Path mirror;
-    private MirrorServer server;
-    private ModelCatalog catalog;
-
-    @BeforeEach
-    void start() throws IOException {
-        mirror = SharedData.path("mirror");
-        server = new MirrorServer(mirror);
-        catalog = ModelCatalog.builtIn().withBaseUrl(server.baseUrl());
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        server.close();
-    }
 
     private ModelResolver resolver(Downloader.Limits limits) {
         return new ModelResolver(catalog, new ResolverSettings(null, cache, false),

@@ -14,31 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How names, paths and URLs become files: mirror, cache, offline, sidecars. */
-class ModelResolverTest {
+class ModelResolverTest extends LoopbackMirrorTest {
 
-    private static final String MODEL = "mobilenet_v2_1.0_224_quant";
-    private static final String FILE = "mobilenet_v2_1.0_224_quant.tflite";
     private static final Downloader.Limits FAST =
             new Downloader.Limits(Duration.ofSeconds(5), Duration.ofSeconds(5), 2, Duration.ofMillis(10));
 
-    @TempDir
-    Path cache;
-
-    private Path mirror;
-    private MirrorServer server;
-    private ModelCatalog catalog;
-
-    @BeforeEach
-    void start() throws IOException {
-        mirror = SharedData.path("mirror");
-        server = new MirrorServer(mirror);
-        catalog = ModelCatalog.builtIn().withBaseUrl(server.baseUrl());
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        server.close();
-    }
 
     private ModelResolver resolver(Path mirrorFolder, boolean offline) {
         return new ModelResolver(catalog, new ResolverSettings(mirrorFolder, cache, offline),
