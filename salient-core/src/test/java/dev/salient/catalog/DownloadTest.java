@@ -3,7 +3,6 @@ package dev.salient.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.salient.testing.SharedData;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -18,10 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Downloads over real HTTP from a loopback server that serves the shared mirror, with injected faults. */
 class DownloadTest extends LoopbackMirrorTest {
