@@ -1,6 +1,5 @@
 package dev.salient.attribution;
 
-import dev.salient.autodiff.RuleTable;
 import dev.salient.engine.GradientResult;
 import dev.salient.engine.InnerTensor;
 
@@ -62,7 +61,8 @@ public class GradCam extends GradientMethod {
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
         ProgressListener.check(progress, name());
         SpatialLayers.Layer layer = layer(request.model());
-        GradientResult r = single(request, RuleTable.standard(), List.of(layer.name()));
+        // only the layer's gradient is needed: the backward pass stops there, far cheaper than a full gradient
+        GradientResult r = innerOnly(request, List.of(layer.name()));
         InnerTensor t = r.inner().get(layer.name());
         int channels = layer.channels();
         int h = layer.height();

@@ -120,8 +120,8 @@ public final class GradientGraphBuilder {
         }
 
         // 2. Tensors that depend on the input through floating-point values.
-        Set<String> requiresGrad = new HashSet<>();
-        requiresGrad.add(spec.input());
+        // Without the input gradient, differentiation starts at the inner tensors: nothing below them is needed.
+        Set<String> requiresGrad = new HashSet<>(spec.inputGradient() ? List.of(spec.input()) : spec.innerTensors());
         List<String> unsupported = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             OnnxMl.NodeProto n = nodes.get(i);
@@ -143,11 +143,11 @@ public final class GradientGraphBuilder {
             throw new UnsupportedOperatorException(unsupported, spec.rules().supportedOps());
         }
         if (!requiresGrad.contains(spec.output())) {
-            throw new ModelFormatException("the output '" + spec.output() + "' does not depend on the input '"
-                    + spec.input() + "'");
+            throw new ModelFormatException("the output '" + spec.output() + "' does not depend on "
+                    + (spec.inputGradient() ? "the input '" + spec.input() + "'" : "the inner tensors " + spec.innerTensors()));
         }
         for (String inner : spec.innerTensors()) {
-            if (!requiresGrad.contains(inner)) {
+            if (!requiresGrad.contains(inner) || !types.isFloating(inner)) {
                 throw new ModelFormatException("inner tensor '" + inner + "' is not a floating-point tensor "
                         + "between the input and the output");
             }
@@ -232,11 +232,11 @@ public final class GradientGraphBuilder {
                 }
             }
         }
-        String inputGradient = materialize(b, contributions, spec.input());
-        if (inputGradient == null) {
+        String inputGradient = spec.inputGradient() ? materialize(b, contributions, spec.input()) : null;
+        if (spec.inputGradient() && inputGradient == null) {
             throw new ModelFormatException("no gradient reaches the input '" + spec.input() + "'");
         }
-        if (inner.contains(spec.input())) {
+        if (inputGradient != null && inner.contains(spec.input())) {
             innerGradients.put(spec.input(), inputGradient);
         }
 
@@ -247,7 +247,9 @@ public final class GradientGraphBuilder {
         }
         b.add(b.node("Identity", List.of(scores2d), List.of(SCORES)));
         b.add(b.node("Identity", List.of(target), List.of(TARGET)));
-        b.add(b.node("Identity", List.of(inputGradient), List.of(INPUT_GRADIENT)));
+        if (inputGradient != null) {
+            b.add(b.node("Identity", List.of(inputGradient), List.of(INPUT_GRADIENT)));
+        }
         for (String t : spec.innerTensors()) {
             b.add(b.node("Identity", List.of(t), List.of(valueOutput(t))));
             b.add(b.node("Identity", List.of(innerGradients.get(t)), List.of(gradientOutput(t))));
@@ -264,7 +266,9 @@ public final class GradientGraphBuilder {
         g.addAllNode(b.nodes());
         g.addOutput(tensorInfo(SCORES, DataType.FLOAT_VALUE, scoresShape));
         g.addOutput(tensorInfo(TARGET, DataType.FLOAT_VALUE, new long[]{spec.batch()}));
-        g.addOutput(tensorInfo(INPUT_GRADIENT, DataType.FLOAT_VALUE, inputShape));
+        if (inputGradient != null) {
+            g.addOutput(tensorInfo(INPUT_GRADIENT, DataType.FLOAT_VALUE, inputShape));
+        }
         for (String t : spec.innerTensors()) {
             g.addOutput(tensorInfo(valueOutput(t), DataType.FLOAT_VALUE, shape(t)));
             g.addOutput(tensorInfo(gradientOutput(t), DataType.FLOAT_VALUE, shape(t)));

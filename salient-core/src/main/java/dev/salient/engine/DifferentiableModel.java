@@ -30,7 +30,7 @@ public final class DifferentiableModel implements AutoCloseable {
     private final OrtSession forward;
     private final Map<Key, GradientSession> sessions;
 
-    private record Key(TargetHead head, String rules, List<String> inner, int batch) {}
+    private record Key(TargetHead head, String rules, List<String> inner, int batch, boolean inputGradient) {}
 
     private DifferentiableModel(OnnxModel model, String input, String output, long[] inputShape, EngineOptions options) {
         this.model = model;
@@ -147,14 +147,22 @@ public final class DifferentiableModel implements AutoCloseable {
     }
 
     /** The gradient session for this configuration, built on first use and cached. */
+    public GradientSession gradientSession(TargetHead head, RuleTable rules, List<String> inner, int batch) {
+        return gradientSession(head, rules, inner, batch, true);
+    }
+
+    /**
+     * @param inputGradient false to stop the backward pass at the inner tensors (their gradients only), which
+     *                      costs a fraction of a full gradient when they lie deep in the network
+     */
     public synchronized GradientSession gradientSession(TargetHead head, RuleTable rules, List<String> inner,
-                                                        int batch) {
-        Key key = new Key(head, rules.name(), List.copyOf(inner), batch);
+                                                        int batch, boolean inputGradient) {
+        Key key = new Key(head, rules.name(), List.copyOf(inner), batch, inputGradient);
         GradientSession cached = sessions.get(key);
         if (cached != null) {
             return cached;
         }
-        GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch);
+        GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient);
         OnnxMl.ModelProto graph = GradientGraphBuilder.build(model, types, shapes, spec);
         Map<String, long[]> innerShapes = new LinkedHashMap<>();
         for (String t : inner) {

@@ -9,7 +9,8 @@ import java.util.Map;
  * @param classes       number of class scores per item
  * @param scores        class scores (logits), batch × classes
  * @param target        the differentiated value per item
- * @param inputGradient d target / d input, in the model's input layout, batch × input size
+ * @param inputGradient d target / d input, in the model's input layout, batch × input size; null for a graph built
+ *                      without it (inner-tensor gradients only)
  * @param inner         value and gradient of each requested inner tensor
  */
 public record GradientResult(int batch, int classes, float[] scores, float[] target, float[] inputGradient,

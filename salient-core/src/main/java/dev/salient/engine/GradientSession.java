@@ -77,7 +77,7 @@ public final class GradientSession implements AutoCloseable {
             try (OrtSession.Result r = session.run(feeds)) {
                 float[] scores = head(r, GradientGraphBuilder.SCORES, items * classes);
                 float[] target = head(r, GradientGraphBuilder.TARGET, items);
-                float[] grad = head(r, GradientGraphBuilder.INPUT_GRADIENT, items * itemSize);
+                float[] grad = spec.inputGradient() ? head(r, GradientGraphBuilder.INPUT_GRADIENT, items * itemSize) : null;
                 Map<String, InnerTensor> inner = new LinkedHashMap<>();
                 for (Map.Entry<String, long[]> e : innerShapes.entrySet()) {
                     long[] shape = e.getValue().clone();
