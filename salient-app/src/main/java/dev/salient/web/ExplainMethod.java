@@ -1,5 +1,7 @@
 package dev.salient.web;
 
+import dev.salient.attribution.Attribution;
+import dev.salient.attribution.ProgressListener;
 import dev.salient.model.ImageClassifier;
 
 import java.util.List;
@@ -52,34 +54,6 @@ public interface ExplainMethod {
      * @param classIndex the class explained
      * @param params     one parsed value per {@link #params()} entry
      */
-    RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex, Map<String, Object> params,
-                             Progress progress);
-
-    /** Samples done of total; {@link #cancelled()} is polled between samples. */
-    interface Progress {
-        void progress(int done, int total);
-
-        boolean cancelled();
-
-        Progress NONE = new Progress() {
-            @Override
-            public void progress(int done, int total) {
-            }
-
-            @Override
-            public boolean cancelled() {
-                return false;
-            }
-        };
-    }
-
-    /**
-     * A raw attribution, as the method produced it: one value per model input element ({@code inputShaped}), or a
-     * coarse {@code [h, w]} map.
-     */
-    record RawAttribution(float[] values, long[] shape, boolean inputShaped) {
-        long bytes() {
-            return 4L * values.length + 64;
-        }
-    }
+    Attribution attribute(ImageClassifier classifier, float[] input, int classIndex, Map<String, Object> params,
+                          ProgressListener progress);
 }

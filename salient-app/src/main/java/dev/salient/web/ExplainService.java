@@ -1,5 +1,9 @@
 package dev.salient.web;
 
+import dev.salient.attribution.Attribution;
+import dev.salient.attribution.ProgressListener;
+import dev.salient.render.AttributionRenderer;
+
 import dev.salient.image.Preprocessor;
 import dev.salient.model.Classification;
 import dev.salient.model.ImageClassifier;
@@ -38,7 +42,7 @@ final class ExplainService implements AutoCloseable {
     final ImageStore images;
     final Examples examples;
     final WorkPool pool;
-    private final ByteLruCache<String, ExplainMethod.RawAttribution> attributions;
+    private final ByteLruCache<String, Attribution> attributions;
     private final ByteLruCache<String, Classification> classifications;
     private final Map<String, Job> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Job> inFlight = new ConcurrentHashMap<>();
@@ -50,7 +54,7 @@ final class ExplainService implements AutoCloseable {
         this.images = new ImageStore(config.limits(), config.imageCacheBytes());
         this.examples = new Examples(config.examples(), config.limits());
         this.pool = new WorkPool(config.workers(), config.queue(), config.timeout());
-        this.attributions = new ByteLruCache<>(config.cacheBytes(), ExplainMethod.RawAttribution::bytes);
+        this.attributions = new ByteLruCache<>(config.cacheBytes(), a -> 4L * a.values().length + 64);
         this.classifications = new ByteLruCache<>(64L << 20, c -> 4L * c.logits().length + 256);
     }
 
@@ -100,17 +104,17 @@ final class ExplainService implements AutoCloseable {
         return new ExplainRequest(image, modelName, c, method, params, classIndex);
     }
 
-    ExplainMethod.RawAttribution cached(ExplainRequest r) {
+    Attribution cached(ExplainRequest r) {
         return attributions.get(r.key());
     }
 
     /** The attribution, from the cache or computed now (waiting for a worker, within the time limit). */
-    ExplainMethod.RawAttribution attribution(ExplainRequest r) {
-        ExplainMethod.RawAttribution raw = attributions.get(r.key());
+    Attribution attribution(ExplainRequest r) {
+        Attribution raw = attributions.get(r.key());
         if (raw != null) {
             return raw;
         }
-        raw = pool.call(cancel -> compute(r, new ExplainMethod.Progress() {
+        raw = pool.call(cancel -> compute(r, new ProgressListener() {
             @Override
             public void progress(int done, int total) {
             }
@@ -123,9 +127,9 @@ final class ExplainService implements AutoCloseable {
         return raw;
     }
 
-    private ExplainMethod.RawAttribution compute(ExplainRequest r, ExplainMethod.Progress progress) {
+    private Attribution compute(ExplainRequest r, ProgressListener progress) {
         float[] input = r.classifier().toInput(r.image().photo());
-        ExplainMethod.RawAttribution raw;
+        Attribution raw;
         try {
             raw = r.method().attribute(r.classifier(), input, r.classIndex(), r.params(), progress);
         } catch (IllegalArgumentException e) {
@@ -135,12 +139,12 @@ final class ExplainService implements AutoCloseable {
         return raw;
     }
 
-    BufferedImage render(ExplainRequest r, ExplainMethod.RawAttribution raw, RenderSpec spec) {
+    BufferedImage render(ExplainRequest r, Attribution raw, RenderSpec spec) {
         acquireRender();
         try {
             var prep = r.classifier().preprocessing();
             BufferedImage photo = r.image().photo();
-            AttributionMap map = spec.map(raw, prep);
+            AttributionMap map = AttributionRenderer.map(prep, raw, spec.aggregation());
             return Renderer.render(photo, Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), prep), map,
                     spec.options(map, raw, r.method()));
         } finally {
@@ -230,10 +234,10 @@ final class ExplainService implements AutoCloseable {
             remember(job);
             return job;
         }
-        WorkPool.Submitted<ExplainMethod.RawAttribution> s = pool.submit(cancel -> {
+        WorkPool.Submitted<Attribution> s = pool.submit(cancel -> {
             job.state = "running";
             try {
-                ExplainMethod.RawAttribution raw = compute(r, new ExplainMethod.Progress() {
+                Attribution raw = compute(r, new ProgressListener() {
                     @Override
                     public void progress(int done, int total) {
                         job.done = done;

@@ -108,8 +108,8 @@ final class RegistryMethod implements ExplainMethod {
     }
 
     @Override
-    public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
-                                    Map<String, Object> params, Progress progress) {
+    public Attribution attribute(ImageClassifier classifier, float[] input, int classIndex,
+                                 Map<String, Object> params, ProgressListener progress) {
         Map<String, String> values = new LinkedHashMap<>();
         params.forEach((k, v) -> {
             if (!k.equals(HEAD.name())) {
@@ -118,19 +118,8 @@ final class RegistryMethod implements ExplainMethod {
         });
         TargetHead head = TargetHead.valueOf(String.valueOf(params.getOrDefault(HEAD.name(), HEAD.defaultValue()))
                 .toUpperCase(Locale.ROOT).replace('-', '_'));
-        Attribution a = AttributionMethods.create(entry.name(), values).attribute(
-                AttributionRequest.of(classifier, input, classIndex, head), new ProgressListener() {
-                    @Override
-                    public void progress(int done, int total) {
-                        progress.progress(done, total);
-                    }
-
-                    @Override
-                    public boolean cancelled() {
-                        return progress.cancelled();
-                    }
-                });
-        return new RawAttribution(a.values(), a.shape(), a.inputShaped());
+        return AttributionMethods.create(entry.name(), values)
+                .attribute(AttributionRequest.of(classifier, input, classIndex, head), progress);
     }
 
     /** The page's view of one registry parameter: type and bounds from its name and default. */

@@ -1,6 +1,6 @@
 package dev.salient.web;
 
-import dev.salient.image.Preprocessing;
+import dev.salient.attribution.Attribution;
 import dev.salient.render.*;
 
 import java.util.Arrays;
@@ -44,19 +44,7 @@ record RenderSpec(double sensitivity, String scaling, ColorMap colorMap, Overlay
         return new RenderSpec(sensitivity, scaling, cmap, overlay, opacity, agg);
     }
 
-    /**
-     * One value per cell of the map: input-shaped attributions aggregated over channels onto the model's view;
-     * coarse [h, w] maps as they are (the renderer upsamples them).
-     */
-    AttributionMap map(ExplainMethod.RawAttribution raw, Preprocessing p) {
-        if (raw.inputShaped()) {
-            return aggregation.aggregate(raw.values(), Preprocessing.CHANNELS, p.height(), p.width(), p.layout());
-        }
-        long[] s = raw.shape();
-        return new AttributionMap((int) s[s.length - 1], (int) s[s.length - 2], raw.values());
-    }
-
-    RenderOptions options(AttributionMap map, ExplainMethod.RawAttribution raw, ExplainMethod method) {
+    RenderOptions options(AttributionMap map, Attribution raw, ExplainMethod method) {
         boolean coarse = !raw.inputShaped();
         ColorMap colors = colorMap != null ? colorMap : coarse ? ColorMap.TURBO : ColorMap.GREY;
         Overlay over = overlay != null ? overlay : coarse ? Overlay.ALPHA : Overlay.MASK;
@@ -64,26 +52,13 @@ record RenderSpec(double sensitivity, String scaling, ColorMap colorMap, Overlay
         boolean signed = colors.signed() && over != Overlay.MULTIPLY;
         double factor = sensitivity;
         if (scale.equals("auto")) {
-            double p = percentile(map.values(), 99.5);
+            double p = Scaling.percentileOfMagnitude(map.values(), 99.5);
             factor = p > 0 ? sensitivity / 20 / p : 0;
         }
         factor = factor > 0 && Double.isFinite(factor) ? factor : Double.MIN_VALUE; // 0: everything dark
         Scaling s = signed ? new Scaling.SignedSensitivity(factor) : new Scaling.Sensitivity(factor);
         ColorMap cm = !signed && colors.signed() ? ColorMap.GREY : colors;
         return new RenderOptions(aggregation, s, cm, over, opacity);
-    }
-
-    private static double percentile(float[] v, double p) {
-        float[] m = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            m[i] = Float.isNaN(v[i]) ? 0 : Math.abs(v[i]);
-        }
-        Arrays.sort(m);
-        if (m.length == 0) {
-            return 0;
-        }
-        double val = m[(int) Math.min(m.length - 1, Math.round(p / 100 * (m.length - 1)))];
-        return val > 0 ? val : m[m.length - 1];
     }
 
     static double number(String raw, String name, double min, double max, double dflt) {

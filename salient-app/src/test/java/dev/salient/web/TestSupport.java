@@ -1,5 +1,7 @@
 package dev.salient.web;
 
+import dev.salient.attribution.Attribution;
+import dev.salient.attribution.ProgressListener;
 import dev.salient.catalog.ResolvedModel;
 import dev.salient.engine.EngineOptions;
 import dev.salient.model.ImageClassifier;
@@ -27,21 +29,41 @@ final class TestSupport {
         return new ModelRegistry(List.of(mobileNet()));
     }
 
-    /** Sleeps {@code ms} per step for {@code steps} steps, reporting progress and honouring cancel. */
-    static final class Slow implements ExplainMethod {
+    /** A test-only method: name and label, no parameters unless overridden. */
+    abstract static class TestMethod implements ExplainMethod {
+        private final String name;
+        private final String label;
+
+        TestMethod(String name, String label) {
+            this.name = name;
+            this.label = label;
+        }
+
         @Override
         public String name() {
-            return "slow";
+            return name;
         }
 
         @Override
         public String label() {
-            return "Slow (test)";
+            return label;
         }
 
         @Override
         public String description() {
             return "test method";
+        }
+
+        @Override
+        public List<ParamSpec> params() {
+            return List.of();
+        }
+    }
+
+    /** Sleeps {@code ms} per step for {@code steps} steps, reporting progress and honouring cancel. */
+    static final class Slow extends TestMethod {
+        Slow() {
+            super("slow", "Slow (test)");
         }
 
         @Override
@@ -56,8 +78,8 @@ final class TestSupport {
         }
 
         @Override
-        public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
-                                        Map<String, Object> params, Progress progress) {
+        public Attribution attribute(ImageClassifier classifier, float[] input, int classIndex,
+                                     Map<String, Object> params, ProgressListener progress) {
             int steps = (int) params.get("steps");
             int ms = (int) params.get("ms");
             for (int i = 0; i < steps; i++) {
@@ -74,68 +96,36 @@ final class TestSupport {
             progress.progress(steps, steps);
             float[] v = new float[49];
             v[24] = 1;
-            return new RawAttribution(v, new long[]{7, 7}, false);
+            return new Attribution(v, new long[]{7, 7}, false, Map.of());
         }
     }
 
     /** The demo gradient, counting network runs. */
-    static final class Counting implements ExplainMethod {
+    static final class Counting extends TestMethod {
         final AtomicInteger runs = new AtomicInteger();
         private final ExplainMethod inner = MethodRegistry.standard().get("gradient");
 
-        @Override
-        public String name() {
-            return "counting";
+        Counting() {
+            super("counting", "Counting gradient (test)");
         }
 
         @Override
-        public String label() {
-            return "Counting gradient (test)";
-        }
-
-        @Override
-        public String description() {
-            return "test method";
-        }
-
-        @Override
-        public List<ParamSpec> params() {
-            return List.of();
-        }
-
-        @Override
-        public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
-                                        Map<String, Object> params, Progress progress) {
+        public Attribution attribute(ImageClassifier classifier, float[] input, int classIndex,
+                                     Map<String, Object> params, ProgressListener progress) {
             runs.incrementAndGet();
             return inner.attribute(classifier, input, classIndex, Map.of("head", "log-probability"), progress);
         }
     }
 
     /** Throws what a spatial method throws on an input layout it cannot handle. */
-    static final class Throwing implements ExplainMethod {
-        @Override
-        public String name() {
-            return "throwing";
+    static final class Throwing extends TestMethod {
+        Throwing() {
+            super("throwing", "Throwing (test)");
         }
 
         @Override
-        public String label() {
-            return "Throwing (test)";
-        }
-
-        @Override
-        public String description() {
-            return "test method";
-        }
-
-        @Override
-        public List<ParamSpec> params() {
-            return List.of();
-        }
-
-        @Override
-        public RawAttribution attribute(ImageClassifier classifier, float[] input, int classIndex,
-                                        Map<String, Object> params, Progress progress) {
+        public Attribution attribute(ImageClassifier classifier, float[] input, int classIndex,
+                                     Map<String, Object> params, ProgressListener progress) {
             throw new IllegalArgumentException("spatial methods need an image input [C, H, W]; the model's input is "
                     + "[224, 224, 3]");
         }

@@ -91,7 +91,7 @@ public sealed interface Scaling
      * {@code p/100 · (n − 1)} (NumPy's default). If it is 0 (a sparse map: fewer than 1 − p/100 of the values are
      * non-zero) the largest |v| is used instead, so the few non-zero pixels still show.
      */
-    static double percentileOfMagnitude(float[] values, double p) {
+    public static double percentileOfMagnitude(float[] values, double p) {
         if (values.length == 0) {
             return 0;
         }
