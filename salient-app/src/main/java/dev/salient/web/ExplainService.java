@@ -81,25 +81,11 @@ final class ExplainService implements AutoCloseable {
         ImageClassifier c = models.get(modelName);
         ExplainMethod method = methods.get(Optional.ofNullable(param.apply("method")).orElse("gradient"));
         SortedMap<String, Object> params = method.parse(c, param);
-        String spec = param.apply("class");
         int classIndex;
-        if (spec == null || spec.isBlank() || !spec.strip().matches("-?\\d+")) {
-            Classification cl = classify(image, modelName, 1);
-            try {
-                classIndex = c.resolveTarget(spec, cl);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(e.getMessage());
-            }
-        } else {
-            try {
-                classIndex = Integer.parseInt(spec.strip());
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("class " + ParamSpec.clip(spec) + " is not a class index");
-            }
-            if (classIndex < 0 || classIndex >= c.classes()) {
-                throw ApiException.badRequest("class index " + classIndex + " is out of range: the model has "
-                        + c.classes() + " classes (0.." + (c.classes() - 1) + ")");
-            }
+        try {
+            classIndex = c.resolveTarget(param.apply("class"), () -> classify(image, modelName, 1));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
         return new ExplainRequest(image, modelName, c, method, params, classIndex);
     }

@@ -143,9 +143,10 @@ final class RegistryMethod implements ExplainMethod {
                     "side of the square that is occluded");
             case "stride" -> ParamSpec.integer(key, "Stride (pixels)", 1, 1024, Integer.parseInt(dflt),
                     "step between occluded windows");
-            case "baseline" -> isNumber(dflt)
-                    ? ParamSpec.number(key, "Baseline value", -1e6, 1e6, Double.parseDouble(dflt),
-                    "value the occluded window is filled with (model input units)")
+            // occlusion fills its window with "black" (the model's own black) or a number; IG starts from a kind
+            case "baseline" -> entry.name().equals("occlusion")
+                    ? new ParamSpec(key, "Baseline", "text", null, null, dflt, List.of(),
+                    "what fills the occluded window: black, or a value in model input units")
                     : ParamSpec.choice(key, "Baseline", List.of("black", "blur", "noise"), dflt,
                     "where the path starts");
             default -> isNumber(dflt)

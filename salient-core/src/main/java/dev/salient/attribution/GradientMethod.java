@@ -58,15 +58,15 @@ public abstract class GradientMethod implements AttributionMethod {
 
     /** Value and gradient of inner tensors only at the request's input (batch 1): no backward pass below them. */
     protected static GradientResult innerOnly(AttributionRequest request, List<String> inner) {
-        GradientSession session = request.model().gradientSession(request.head(), RuleTable.standard(), inner, 1, false);
-        float[] seeds = new float[request.model().classes()];
-        seeds[request.targetClass()] = 1f;
-        return session.run(request.input(), seeds, 1);
+        return runOne(request, request.model().gradientSession(request.head(), RuleTable.standard(), inner, 1, false));
     }
 
     /** One gradient at the request's input (batch 1). */
     protected static GradientResult single(AttributionRequest request, RuleTable rules, List<String> inner) {
-        GradientSession session = request.model().gradientSession(request.head(), rules, inner, 1);
+        return runOne(request, request.model().gradientSession(request.head(), rules, inner, 1));
+    }
+
+    private static GradientResult runOne(AttributionRequest request, GradientSession session) {
         float[] seeds = new float[request.model().classes()];
         seeds[request.targetClass()] = 1f;
         return session.run(request.input(), seeds, 1);

@@ -278,24 +278,38 @@ public final class ImageClassifier implements AutoCloseable {
      * @throws IllegalArgumentException for an index out of range or an unknown label
      */
     public int resolveTarget(String spec, Classification classification) {
-        String s = spec == null ? "top1" : spec.strip();
+        return resolveTarget(spec, () -> classification);
+    }
+
+    /**
+     * As {@link #resolveTarget(String, Classification)}, asking for the classification only when the spec needs it
+     * (a rank); an index or a label is resolved without running the model.
+     */
+    public int resolveTarget(String spec, java.util.function.Supplier<Classification> classification) {
+        String s = spec == null || spec.isBlank() ? "top1" : spec.strip();
         if (s.toLowerCase(Locale.ROOT).matches("top\\d+")) {
-            int rank = Integer.parseInt(s.substring(3));
-            if (rank < 1 || rank > classification.logits().length) {
+            int rank = s.length() > 12 ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, Long.parseLong(s.substring(3)));
+            if (rank < 1 || rank > classes()) {
                 throw new IllegalArgumentException("target " + s + " is out of range (top1..top" + classes() + ")");
             }
-            if (rank <= classification.top().size()) {
-                return classification.top().get(rank - 1).index();
+            Classification c = classification.get();
+            if (rank <= c.top().size()) {
+                return c.top().get(rank - 1).index();
             }
-            return classification(classification.logits(), rank).top().get(rank - 1).index();
+            return classification(c.logits(), rank).top().get(rank - 1).index();
         }
         if (s.matches("-?\\d+")) {
-            int index = Integer.parseInt(s);
+            long index;
+            try {
+                index = Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                index = Long.MAX_VALUE; // more digits than any class count
+            }
             if (index < 0 || index >= classes()) {
-                throw new IllegalArgumentException("class index " + index + " is out of range: the model has "
+                throw new IllegalArgumentException("class index " + s + " is out of range: the model has "
                         + classes() + " classes (0.." + (classes() - 1) + ")");
             }
-            return index;
+            return (int) index;
         }
         return labels.indexOf(s);
     }
