@@ -97,61 +97,9 @@ public final class GradientGraphBuilder {
         graph.getInputList().forEach(v -> taken.add(v.getName()));
         GraphBuilder b = new GraphBuilder(model.opset(), "salient/", taken);
 
-        // 1. Forward nodes that the scores and the requested inner tensors depend on.
-        Map<String, Integer> producer = new HashMap<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            for (String o : nodes.get(i).getOutputList()) {
-                producer.put(o, i);
-            }
-        }
-        if (!producer.containsKey(spec.output())) {
-            throw new ModelFormatException("no node produces the output '" + spec.output() + "'");
-        }
-        boolean[] needed = new boolean[nodes.size()];
-        Deque<String> work = new ArrayDeque<>();
-        work.add(spec.output());
-        work.addAll(spec.innerTensors());
-        while (!work.isEmpty()) {
-            Integer p = producer.get(work.pop());
-            if (p != null && !needed[p]) {
-                needed[p] = true;
-                work.addAll(nodes.get(p).getInputList());
-            }
-        }
-
-        // 2. Tensors that depend on the input through floating-point values.
-        // Without the input gradient, differentiation starts at the inner tensors: nothing below them is needed.
-        Set<String> requiresGrad = new HashSet<>(spec.inputGradient() ? List.of(spec.input()) : spec.innerTensors());
-        List<String> unsupported = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            OnnxMl.NodeProto n = nodes.get(i);
-            if (!needed[i] || n.getInputList().stream().noneMatch(requiresGrad::contains)) {
-                continue;
-            }
-            boolean floatingOut = false;
-            for (String o : n.getOutputList()) {
-                if (!o.isEmpty() && types.isFloating(o)) {
-                    requiresGrad.add(o);
-                    floatingOut = true;
-                }
-            }
-            if (floatingOut && spec.rules().rule(n.getOpType()) == null) {
-                unsupported.add(describe(n));
-            }
-        }
-        if (!unsupported.isEmpty()) {
-            throw new UnsupportedOperatorException(unsupported, spec.rules().supportedOps());
-        }
-        if (!requiresGrad.contains(spec.output())) {
-            throw new ModelFormatException("the output '" + spec.output() + "' does not depend on "
-                    + (spec.inputGradient() ? "the input '" + spec.input() + "'" : "the inner tensors " + spec.innerTensors()));
-        }
-        for (String inner : spec.innerTensors()) {
-            if (!requiresGrad.contains(inner) || !types.isFloating(inner)) {
-                throw new ModelFormatException("inner tensor '" + inner + "' is not a floating-point tensor "
-                        + "between the input and the output");
-            }
-        }
+        Path path = path();
+        boolean[] needed = path.needed();
+        Set<String> requiresGrad = path.requiresGrad();
 
         // 3. Forward nodes, possibly rewritten by their rules (MaxPool exposes its indices).
         List<OnnxMl.NodeProto> forward = new ArrayList<>();
@@ -274,6 +222,77 @@ public final class GradientGraphBuilder {
             g.addOutput(tensorInfo(gradientOutput(t), DataType.FLOAT_VALUE, shape(t)));
         }
         return model.proto().toBuilder().setGraph(g).build();
+    }
+
+    /** Which nodes the outputs need, and which tensors carry a gradient. */
+    private record Path(boolean[] needed, Set<String> requiresGrad) {}
+
+    /**
+     * Checks that the spec can be differentiated (every op on the path has a rule, the output depends on where the
+     * gradient starts) without emitting the graph: what loading a model checks once.
+     */
+    public static void check(OnnxModel model, ElementTypes types, TensorShapes shapes, GradientGraphSpec spec) {
+        new GradientGraphBuilder(model, types, shapes, spec).path();
+    }
+
+    private Path path() {
+        List<OnnxMl.NodeProto> nodes = model.graph().getNodeList();
+        // 1. Forward nodes that the scores and the requested inner tensors depend on.
+        Map<String, Integer> producer = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String o : nodes.get(i).getOutputList()) {
+                producer.put(o, i);
+            }
+        }
+        if (!producer.containsKey(spec.output())) {
+            throw new ModelFormatException("no node produces the output '" + spec.output() + "'");
+        }
+        boolean[] needed = new boolean[nodes.size()];
+        Deque<String> work = new ArrayDeque<>();
+        work.add(spec.output());
+        work.addAll(spec.innerTensors());
+        while (!work.isEmpty()) {
+            Integer p = producer.get(work.pop());
+            if (p != null && !needed[p]) {
+                needed[p] = true;
+                work.addAll(nodes.get(p).getInputList());
+            }
+        }
+
+        // 2. Tensors that depend on the input through floating-point values.
+        // Without the input gradient, differentiation starts at the inner tensors: nothing below them is needed.
+        Set<String> requiresGrad = new HashSet<>(spec.inputGradient() ? List.of(spec.input()) : spec.innerTensors());
+        List<String> unsupported = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            OnnxMl.NodeProto n = nodes.get(i);
+            if (!needed[i] || n.getInputList().stream().noneMatch(requiresGrad::contains)) {
+                continue;
+            }
+            boolean floatingOut = false;
+            for (String o : n.getOutputList()) {
+                if (!o.isEmpty() && types.isFloating(o)) {
+                    requiresGrad.add(o);
+                    floatingOut = true;
+                }
+            }
+            if (floatingOut && spec.rules().rule(n.getOpType()) == null) {
+                unsupported.add(describe(n));
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            throw new UnsupportedOperatorException(unsupported, spec.rules().supportedOps());
+        }
+        if (!requiresGrad.contains(spec.output())) {
+            throw new ModelFormatException("the output '" + spec.output() + "' does not depend on "
+                    + (spec.inputGradient() ? "the input '" + spec.input() + "'" : "the inner tensors " + spec.innerTensors()));
+        }
+        for (String inner : spec.innerTensors()) {
+            if (!requiresGrad.contains(inner) || !types.isFloating(inner)) {
+                throw new ModelFormatException("inner tensor '" + inner + "' is not a floating-point tensor "
+                        + "between the input and the output");
+            }
+        }
+        return new Path(needed, requiresGrad);
     }
 
     private static String materialize(GraphBuilder b, Map<String, List<String>> contributions, String tensor) {

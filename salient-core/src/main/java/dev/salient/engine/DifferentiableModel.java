@@ -40,7 +40,7 @@ public final class DifferentiableModel implements AutoCloseable {
         this.types = ElementTypes.of(model);
         this.shapes = TensorShapes.probe(env, model, types, Map.of(input, inputShape));
         // fail on load, not on the first explanation, when an op on the path has no gradient rule
-        GradientGraphBuilder.build(model, types, shapes,
+        GradientGraphBuilder.check(model, types, shapes,
                 new GradientGraphSpec(input, output, TargetHead.LOGIT, List.of(), RuleTable.standard(), 1));
         this.forward = createSession(forwardModel().toByteArray());
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
