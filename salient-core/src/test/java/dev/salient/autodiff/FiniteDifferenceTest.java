@@ -589,14 +589,7 @@ class FiniteDifferenceTest {
     // ---- the check --------------------------------------------------------------------------------------
 
     static double relativeError(float[] actual, float[] expected) {
-        double diff = 0;
-        double norm = 0;
-        for (int k = 0; k < actual.length; k++) {
-            double d = actual[k] - expected[k];
-            diff += d * d;
-            norm += (double) expected[k] * expected[k];
-        }
-        return Math.sqrt(diff / Math.max(norm, 1e-30));
+        return ReferenceGradientTest.relativeError(actual, expected);
     }
 
     static double[] applyHead(float[] scores, int classes, TargetHead head) {

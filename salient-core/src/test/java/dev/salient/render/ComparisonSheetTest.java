@@ -14,13 +14,7 @@ class ComparisonSheetTest {
     }
 
     private static BufferedImage flat(int w, int h, int rgb) {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                img.setRGB(x, y, rgb);
-            }
-        }
-        return img;
+        return RendererTest.flat(w, h, rgb);
     }
 
     @Test

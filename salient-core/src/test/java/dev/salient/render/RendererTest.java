@@ -19,7 +19,8 @@ class RendererTest {
         System.setProperty("java.awt.headless", "true");
     }
 
-    private static BufferedImage flat(int w, int h, int rgb) {
+    /** A w×h image of one colour. */
+    static BufferedImage flat(int w, int h, int rgb) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
