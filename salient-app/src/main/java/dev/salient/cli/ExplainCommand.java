@@ -99,14 +99,15 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--blend", description = "Multiply the explanation into the photo (the demo's blend).")
     boolean blend;
 
-    @Option(names = "--overlay", paramLabel = "mask|multiply|alpha", description = "How to combine with the photo (default: mask).")
+    @Option(names = "--overlay", paramLabel = "mask|multiply|alpha",
+            description = "How to combine with the photo (default: mask; alpha for layer maps such as Grad-CAM's).")
     String overlay;
 
     @Option(names = "--opacity", defaultValue = "0.5", description = "Heat-map opacity for --overlay alpha (default: ${DEFAULT-VALUE}).")
     double opacity;
 
-    @Option(names = "--colormap", paramLabel = "grey|viridis|inferno|turbo|diverging", defaultValue = "grey",
-            description = "Colour map (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--colormap", paramLabel = "grey|viridis|inferno|turbo|diverging",
+            description = "Colour map (default: grey; turbo for layer maps such as Grad-CAM's).")
     String colormap;
 
     @Option(names = "--aggregation", paramLabel = "signed-mean|abs-max|abs-sum|l2", defaultValue = "signed-mean",
@@ -176,7 +177,7 @@ public final class ExplainCommand implements Callable<Integer> {
                         .attribute(AttributionRequest.of(classifier, input, cls, targetHead), progress);
             }
             millis.put(m, (System.nanoTime() - t1) / 1e6);
-            single = AttributionRenderer.render(photo, classifier.preprocessing(), a, renderOptions(m));
+            single = AttributionRenderer.render(photo, classifier.preprocessing(), a, renderOptions(m, !a.inputShaped()));
             panels.add(new ComparisonSheet.Panel(m, single));
             if (raw != null && compare == null) {
                 long[] shape = a.inputShaped() ? nchwShape(classifier.preprocessing()) : a.shape();
@@ -237,9 +238,13 @@ public final class ExplainCommand implements Callable<Integer> {
         return failures.isEmpty() ? 0 : 1;
     }
 
-    /** Render options from the flags; the plain gradient keeps the demo's fixed sensitivity by default. */
-    RenderOptions renderOptions(String forMethod) {
-        ColorMap colors = parseEnum(ColorMap.class, colormap, "--colormap");
+    /**
+     * Render options from the flags; the plain gradient keeps the demo's fixed sensitivity by default, and colour
+     * map and overlay default by {@link RenderOptions#defaultColorMap} / {@link RenderOptions#defaultOverlay}.
+     */
+    RenderOptions renderOptions(String forMethod, boolean coarse) {
+        ColorMap colors = colormap == null ? RenderOptions.defaultColorMap(coarse)
+                : parseEnum(ColorMap.class, colormap, "--colormap");
         Scaling scaling;
         boolean signed = colors.signed();
         if (sensitivity != null) {
@@ -250,7 +255,8 @@ public final class ExplainCommand implements Callable<Integer> {
         } else {
             scaling = signed ? new Scaling.SignedSensitivity(20) : new Scaling.Sensitivity(20);
         }
-        Overlay mode = blend ? Overlay.MULTIPLY : overlay == null ? Overlay.MASK : parseEnum(Overlay.class, overlay, "--overlay");
+        Overlay mode = blend ? Overlay.MULTIPLY : overlay == null ? RenderOptions.defaultOverlay(coarse)
+                : parseEnum(Overlay.class, overlay, "--overlay");
         return new RenderOptions(parseEnum(ChannelAggregation.class, aggregation, "--aggregation"), scaling, colors,
                 mode, opacity);
     }

@@ -46,8 +46,8 @@ record RenderSpec(double sensitivity, String scaling, ColorMap colorMap, Overlay
 
     RenderOptions options(AttributionMap map, Attribution raw, ExplainMethod method) {
         boolean coarse = !raw.inputShaped();
-        ColorMap colors = colorMap != null ? colorMap : coarse ? ColorMap.TURBO : ColorMap.GREY;
-        Overlay over = overlay != null ? overlay : coarse ? Overlay.ALPHA : Overlay.MASK;
+        ColorMap colors = colorMap != null ? colorMap : RenderOptions.defaultColorMap(coarse);
+        Overlay over = overlay != null ? overlay : RenderOptions.defaultOverlay(coarse);
         String scale = scaling != null ? scaling : coarse ? "auto" : method.defaultScaling();
         boolean signed = colors.signed() && over != Overlay.MULTIPLY;
         double factor = sensitivity;
