@@ -26,7 +26,7 @@ final class ActivationRules {
         table.put("Clip", ctx -> {
             GraphBuilder g = ctx.graph();
             String mask = clipPassMask(ctx);
-            ctx.addGradient(0, mask == null ? ctx.dy() : masked(g, mask, ctx.dy()));
+            ctx.addGradient(0, mask == null ? ctx.dy() : g.op("Mul", ctx.dy(), mask));
         });
         // σ'(x) = σ(x)(1 − σ(x))
         table.put("Sigmoid", ctx -> {
@@ -61,11 +61,10 @@ final class ActivationRules {
         table.put("LogSoftmax", ctx -> softmaxFamily(ctx, true));
     }
 
-    /** ReLU passes the gradient where its output is positive. */
+    /** ReLU passes the gradient where its output is positive ({@link PassMasks}). */
     static void relu(BackwardContext ctx) {
         GraphBuilder g = ctx.graph();
-        String positive = g.op("Greater", ctx.output(0), g.constScalar(0f));
-        ctx.addGradient(0, masked(g, positive, ctx.dy()));
+        ctx.addGradient(0, g.op("Mul", ctx.dy(), PassMasks.of(ctx, ctx.output(0), 0f, null)));
     }
 
     /**
@@ -91,27 +90,30 @@ final class ActivationRules {
     }
 
     /**
-     * True where min &lt; x &lt; max, the linear part of Clip (ReLU6 when min = 0, max = 6), computed from the output
-     * (equivalent as long as min &lt; max); null if unbounded.
+     * Float 0/1 mask, 1 where min &lt; x &lt; max, the linear part of Clip (ReLU6 when min = 0, max = 6), computed
+     * from the output (equivalent as long as min &lt; max); null if unbounded.
      */
     static String clipPassMask(BackwardContext ctx) {
         GraphBuilder g = ctx.graph();
         String y = ctx.output(0);
-        String min;
-        String max;
         if (ctx.opset() < 11) {
-            min = g.constScalar(ctx.floatAttr("min", -Float.MAX_VALUE));
-            max = g.constScalar(ctx.floatAttr("max", Float.MAX_VALUE));
-        } else {
-            min = ctx.hasInput(1) ? ctx.input(1) : null;
-            max = ctx.hasInput(2) ? ctx.input(2) : null;
+            return PassMasks.of(ctx, y, bound(ctx.floatAttr("min", -Float.MAX_VALUE)),
+                    bound(ctx.floatAttr("max", Float.MAX_VALUE)));
         }
-        String above = min == null ? null : g.op("Greater", y, min);
-        String below = max == null ? null : g.op("Less", y, max);
-        if (above == null) {
-            return below;
+        String min = ctx.hasInput(1) ? ctx.input(1) : null;
+        String max = ctx.hasInput(2) ? ctx.input(2) : null;
+        float[] minValue = min == null ? null : ctx.constantFloats(min);
+        float[] maxValue = max == null ? null : ctx.constantFloats(max);
+        if ((min == null || minValue != null) && (max == null || maxValue != null)) {
+            return PassMasks.of(ctx, y, minValue == null ? null : bound(minValue[0]),
+                    maxValue == null ? null : bound(maxValue[0]));
         }
-        return below == null ? above : g.op("And", above, below);
+        return PassMasks.compared(g, y, min, max); // bounds computed at run time
+    }
+
+    /** A bound of ±Float.MAX_VALUE or ±∞ clamps nothing: no bound. */
+    private static Float bound(float value) {
+        return Float.isInfinite(value) || Math.abs(value) == Float.MAX_VALUE ? null : value;
     }
 
     /**

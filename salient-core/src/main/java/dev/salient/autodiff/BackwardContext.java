@@ -94,6 +94,11 @@ public final class BackwardContext {
         return owner.constantInts(tensor, describe());
     }
 
+    /** Values of a constant float tensor (initializer or Constant node), or null when it is computed. */
+    public float[] constantFloats(String tensor) {
+        return owner.constantFloats(tensor);
+    }
+
     public long intAttr(String name, long fallback) {
         return Attributes.getInt(node, name, fallback);
     }

@@ -67,22 +67,43 @@ public final class GradientGraphBuilder {
     }
 
     long[] constantInts(String tensor, String user) {
+        OnnxMl.NodeProto constantNode = constantNodes.get(tensor);
+        if (constantNode != null && Attributes.find(constantNode, "value") == null) {
+            long[] ints = Attributes.getInts(constantNode, "value_ints");
+            if (ints != null) {
+                return ints;
+            }
+        }
+        OnnxMl.TensorProto t = constantTensor(tensor);
+        if (t == null) {
+            throw new UnsupportedOperatorException(user, "input '" + tensor + "' must be a constant");
+        }
+        return TensorData.longs(t);
+    }
+
+    /** Values of a constant float tensor, or null when the tensor is computed at run time. */
+    float[] constantFloats(String tensor) {
+        OnnxMl.TensorProto t = constantTensor(tensor);
+        if (t == null) {
+            OnnxMl.NodeProto constantNode = constantNodes.get(tensor);
+            OnnxMl.AttributeProto f = constantNode == null ? null : Attributes.find(constantNode, "value_float");
+            return f == null ? null : new float[]{f.getF()};
+        }
+        int type = t.getDataType();
+        return type == DataType.FLOAT_VALUE || type == DataType.DOUBLE_VALUE
+                ? TensorData.floats(t) : null;
+    }
+
+    /** An initializer or the tensor of a Constant node's {@code value}; null otherwise. */
+    private OnnxMl.TensorProto constantTensor(String tensor) {
         OnnxMl.TensorProto init = model.initializers().get(tensor);
         if (init == null && constantNodes.containsKey(tensor)) {
             OnnxMl.AttributeProto value = Attributes.find(constantNodes.get(tensor), "value");
             if (value != null) {
                 init = value.getT();
-            } else {
-                long[] ints = Attributes.getInts(constantNodes.get(tensor), "value_ints");
-                if (ints != null) {
-                    return ints;
-                }
             }
         }
-        if (init == null) {
-            throw new UnsupportedOperatorException(user, "input '" + tensor + "' must be a constant");
-        }
-        return TensorData.longs(init);
+        return init;
     }
 
     private OnnxMl.ModelProto build() {

@@ -36,15 +36,14 @@ public final class ModifiedRules {
 
     private static void guidedRelu(BackwardContext ctx) {
         GraphBuilder g = ctx.graph();
-        String open = g.op("Greater", ctx.output(0), g.constScalar(0f));
-        ctx.addGradient(0, g.op("Where", List.of(open, g.op("Relu", ctx.dy()), g.constScalar(0f))));
+        ctx.addGradient(0, g.op("Mul", g.op("Relu", ctx.dy()), PassMasks.of(ctx, ctx.output(0), 0f, null)));
     }
 
     private static void guidedClip(BackwardContext ctx) {
         GraphBuilder g = ctx.graph();
         String positive = g.op("Relu", ctx.dy());
         String open = ActivationRules.clipPassMask(ctx);
-        ctx.addGradient(0, open == null ? positive : g.op("Where", List.of(open, positive, g.constScalar(0f))));
+        ctx.addGradient(0, open == null ? positive : g.op("Mul", positive, open));
     }
 
     private static void positiveOnly(BackwardContext ctx) {

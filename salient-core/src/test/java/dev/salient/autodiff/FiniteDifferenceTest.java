@@ -124,6 +124,11 @@ class FiniteDifferenceTest {
         return new Case(name, opset, SHAPE, sampler, eps, body);
     }
 
+    /** Input with 16 channels, a whole NCHWc block, so rectifier masks take their blocked form. */
+    static Case blocked(String name, int opset, Sampler sampler, Function<TinyGraphs, String> body) {
+        return new Case(name, opset, new long[]{1, 16, 5, 6}, sampler, 1e-2, body);
+    }
+
     // ---- graph pieces ---------------------------------------------------------------------------------
 
     /** 3×3 convolution, pads 1, random weights and bias. */
@@ -246,6 +251,15 @@ class FiniteDifferenceTest {
                         g -> conv(g, g.op("Clip", X, f("min", -0.4f), f("max", 0.6f)))),
                 sampled("Clip attribute max only (opset 7)", 7, awayFrom(1, 0.1, 0.25), 1e-2,
                         g -> conv(g, g.op("Clip", X, f("max", 0.25f)))),
+                // 16 and 32 channels: masks built from 1x1 convolutions in ONNX Runtime's blocked layout
+                blocked("Relu on 16 channels (blocked mask)", 13, awayFrom(1, 0.1, 0),
+                        g -> conv(g, g.op("Relu", X), 16, 3)),
+                blocked("Clip 0..6 on 16 channels (ReLU6, blocked mask)", 13, awayFrom(4, 0.1, 0, 6),
+                        g -> conv(g, g.op("Clip", List.of(X, g.scalar(0f), g.scalar(6f))), 16, 3)),
+                blocked("Clip 0..6 attributes on 16 channels (opset 10, blocked mask)", 10, awayFrom(4, 0.1, 0, 6),
+                        g -> conv(g, g.op("Clip", X, f("min", 0f), f("max", 6f)), 16, 3)),
+                blocked("Clip only max 0.3 on 16 channels (blocked mask)", 13, awayFrom(1, 0.1, 0.3),
+                        g -> conv(g, g.op("Clip", List.of(X, "", g.scalar(0.3f))), 16, 3)),
                 smooth("Sigmoid after Conv", 13, g -> g.op("Sigmoid", conv(g, X, 3, 4))),
                 sampled("HardSigmoid alpha 0.25 beta 0.4", 13, awayFrom(2, 0.1, -1.6, 2.4), 1e-2,
                         g -> conv(g, g.op("HardSigmoid", X, f("alpha", 0.25f), f("beta", 0.4f)))),
