@@ -44,36 +44,59 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--photo", description = "Photo for --methods (default: a fixed random input).")
     Path photo;
 
+    @Option(names = "--chunk", defaultValue = "4",
+            description = "Also time the largest batch as runs of a graph built for this many items (default: ${DEFAULT-VALUE}; 0: no).")
+    int chunk;
+
     @Override
     public Integer call() throws Exception {
         try (ImageClassifier classifier = modelOptions.open()) {
             DifferentiableModel engine = classifier.engine();
             System.out.printf("model %s, input %s, %d threads available%n", classifier.info().name(),
                     java.util.Arrays.toString(engine.inputShape(1)), Runtime.getRuntime().availableProcessors());
-            System.out.printf("%6s %14s %14s %8s %14s%n", "batch", "forward ms", "fwd+grad ms", "ratio", "peak RSS MB");
+            System.out.printf("%-12s %14s %14s %8s %14s%n", "batch", "forward ms", "fwd+grad ms", "ratio", "peak RSS MB");
             Random random = new Random(42);
+            int largest = java.util.Arrays.stream(batches).max().orElse(1);
             for (int batch : batches) {
-                float[] input = new float[batch * engine.itemSize()];
-                for (int i = 0; i < input.length; i++) {
-                    input[i] = random.nextFloat();
-                }
-                float[] seeds = new float[batch * engine.classes()];
-                for (int b = 0; b < batch; b++) {
-                    seeds[b * engine.classes() + random.nextInt(engine.classes())] = 1f;
-                }
-                GradientSession session = engine.gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(),
-                        List.of(), batch);
-                double[] t = alternating(() -> session.run(input, seeds, batch), () -> engine.forward(input, batch));
-                double gradient = t[0];
-                double forward = t[1];
-                System.out.printf("%6d %14.1f %14.1f %8.2f %14.0f%n", batch, forward, gradient, gradient / forward,
-                        peakRssMegabytes());
+                report(engine, random, batch, batch);
+            }
+            if (chunk > 0 && chunk < largest) {
+                report(engine, random, largest, chunk);
             }
             if (methods) {
                 benchMethods(classifier);
             }
         }
         return 0;
+    }
+
+    /**
+     * Forward-only time of the plain model against forward+gradient time of the gradient graph for {@code batch}
+     * items, the graph built for {@code graphBatch} items and run as many times as it takes.
+     */
+    private void report(DifferentiableModel engine, Random random, int batch, int graphBatch) {
+        float[] input = new float[batch * engine.itemSize()];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = random.nextFloat();
+        }
+        int classes = engine.classes();
+        float[] seeds = new float[batch * classes];
+        for (int b = 0; b < batch; b++) {
+            seeds[b * classes + random.nextInt(classes)] = 1f;
+        }
+        GradientSession session = engine.gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(),
+                List.of(), graphBatch);
+        int itemSize = engine.itemSize();
+        Runnable gradient = () -> {
+            for (int from = 0; from < batch; from += graphBatch) {
+                int items = Math.min(graphBatch, batch - from);
+                session.run(java.util.Arrays.copyOfRange(input, from * itemSize, (from + items) * itemSize),
+                        java.util.Arrays.copyOfRange(seeds, from * classes, (from + items) * classes), items);
+            }
+        };
+        double[] t = interleaved(gradient, () -> engine.forward(input, batch));
+        String label = graphBatch == batch ? String.valueOf(batch) : batch + " (" + batch / graphBatch + "x" + graphBatch + ")";
+        System.out.printf("%-12s %14.1f %14.1f %8.2f %14.0f%n", label, t[1], t[0], t[0] / t[1], peakRssMegabytes());
     }
 
     /**
@@ -95,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
         int target = classifier.classifyInput(input, 1).best().index();
         AttributionRequest request = AttributionRequest.of(classifier, input, target, TargetHead.LOGIT);
         Runnable gradient = () -> AttributionMethods.create("gradient").attribute(request);
-        System.out.printf("%nmethods on one photo, each timed in alternation with one vanilla gradient (batch 1),"
+        System.out.printf("%nmethods on one photo, each timed warm, interleaved with one vanilla gradient (batch 1),"
                 + " medians of %d pairs:%n", repeat);
         System.out.printf("%-34s %10s %12s %8s %s%n", "method", "ms", "gradient ms", "ratio", "target");
         String[][] cases = {
@@ -110,12 +133,12 @@ public final class BenchCommand implements Callable<Integer> {
                 String[] kv = c[1].split("=");
                 params.put(kv[0], kv[1]);
             }
-            double[] t = alternating(() -> AttributionMethods.create(c[0], params).attribute(request), gradient);
+            double[] t = interleaved(() -> AttributionMethods.create(c[0], params).attribute(request), gradient);
             System.out.printf("%-34s %10.1f %12.1f %8.2f %s%n", c[0] + (c[1].isEmpty() ? "" : " " + c[1]), t[0], t[1],
                     t[0] / t[1], c[2]);
         }
         double[] windows = new double[1];
-        double[] t = alternating(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
+        double[] t = interleaved(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
                 .diagnostic("windows"), () -> engine.forward(input, 1));
         System.out.printf("%-34s %10.1f %12s %8s <= 1.1: %d windows x %.1f ms forward = %.1f ms, ratio %.2f%n",
                 "occlusion (defaults)", t[0], "", "", (int) windows[0], t[1], windows[0] * t[1],
@@ -123,10 +146,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Medians of {@code a} and {@code b} timed in alternation (a, b, a, b, …), so that the machine's drift
-     * between runs affects both alike and their ratio stays meaningful.
+     * Medians of {@code a} and {@code b}, each timed warm: every timed run follows an untimed run of the same
+     * work, and the pairs alternate (a, a, b, b, a, a, …) so that the machine's drift affects both alike. Timing
+     * single runs in strict alternation instead would charge each with the cache misses the other left behind.
      */
-    private double[] alternating(Runnable a, Runnable b) {
+    private double[] interleaved(Runnable a, Runnable b) {
         for (int i = 0; i < warmup; i++) {
             a.run();
             b.run();
@@ -134,17 +158,19 @@ public final class BenchCommand implements Callable<Integer> {
         double[] ta = new double[repeat];
         double[] tb = new double[repeat];
         for (int i = 0; i < repeat; i++) {
-            long t0 = System.nanoTime();
-            a.run();
-            long t1 = System.nanoTime();
-            b.run();
-            long t2 = System.nanoTime();
-            ta[i] = (t1 - t0) / 1e6;
-            tb[i] = (t2 - t1) / 1e6;
+            ta[i] = warmTime(a);
+            tb[i] = warmTime(b);
         }
         java.util.Arrays.sort(ta);
         java.util.Arrays.sort(tb);
         return new double[]{ta[repeat / 2], tb[repeat / 2]};
+    }
+
+    private static double warmTime(Runnable work) {
+        work.run();
+        long t0 = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - t0) / 1e6;
     }
 
     /** Peak resident memory of this process (Java heap and ONNX Runtime's native buffers), from /proc. */

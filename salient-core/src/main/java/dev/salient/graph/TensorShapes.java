@@ -20,10 +20,11 @@ public final class TensorShapes {
     }
 
     /**
+     * @param options     options for the probing session (its optimisation level is set to none)
      * @param inputShapes shape of each runtime input with its batch dimension (axis 0) set to 1
      */
-    public static TensorShapes probe(OrtEnvironment env, OnnxModel model, ElementTypes types,
-                                     Map<String, long[]> inputShapes) {
+    public static TensorShapes probe(OrtEnvironment env, OrtSession.SessionOptions options, OnnxModel model,
+                                     ElementTypes types, Map<String, long[]> inputShapes) {
         OnnxMl.GraphProto.Builder g = model.graph().toBuilder();
         Set<String> declared = new HashSet<>();
         g.getOutputList().forEach(o -> declared.add(o.getName()));
@@ -45,7 +46,7 @@ public final class TensorShapes {
             }
         }
         byte[] probeModel = model.proto().toBuilder().setGraph(g).build().toByteArray();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        try {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             try (OrtSession session = env.createSession(probeModel, options)) {
                 Map<String, long[]> one = run(env, session, inputShapes, 1);
