@@ -2,6 +2,7 @@ package dev.salient.cli;
 
 import dev.salient.attribution.AttributionMethods;
 import dev.salient.attribution.AttributionRequest;
+import dev.salient.autodiff.BackwardContext;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
@@ -58,11 +59,15 @@ public final class BenchCommand implements Callable<Integer> {
             Random random = new Random(42);
             int largest = java.util.Arrays.stream(batches).max().orElse(1);
             for (int batch : batches) {
-                report(engine, random, batch, batch);
+                report(engine, random, batch, batch, RuleTable.standard(), "");
             }
             if (chunk > 0 && chunk < largest) {
-                report(engine, random, largest, chunk);
+                report(engine, random, largest, chunk, RuleTable.standard(), "");
             }
+            // what the gradient would cost if rectifier masks were free: a floor, not a valid gradient
+            RuleTable unmasked = RuleTable.standard().with("Relu", BenchCommand::passThrough)
+                    .with("Clip", BenchCommand::passThrough).named("unmasked");
+            report(engine, random, 1, 1, unmasked, "  floor: the same graph without rectifier masks");
             if (methods) {
                 benchMethods(classifier);
             }
@@ -74,7 +79,8 @@ public final class BenchCommand implements Callable<Integer> {
      * Forward-only time of the plain model against forward+gradient time of the gradient graph for {@code batch}
      * items, the graph built for {@code graphBatch} items and run as many times as it takes.
      */
-    private void report(DifferentiableModel engine, Random random, int batch, int graphBatch) {
+    private void report(DifferentiableModel engine, Random random, int batch, int graphBatch, RuleTable rules,
+                        String note) {
         float[] input = new float[batch * engine.itemSize()];
         for (int i = 0; i < input.length; i++) {
             input[i] = random.nextFloat();
@@ -84,8 +90,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int b = 0; b < batch; b++) {
             seeds[b * classes + random.nextInt(classes)] = 1f;
         }
-        GradientSession session = engine.gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(),
-                List.of(), graphBatch);
+        GradientSession session = engine.gradientSession(TargetHead.LOG_PROBABILITY, rules, List.of(), graphBatch);
         int itemSize = engine.itemSize();
         Runnable gradient = () -> {
             for (int from = 0; from < batch; from += graphBatch) {
@@ -96,7 +101,12 @@ public final class BenchCommand implements Callable<Integer> {
         };
         double[] t = interleaved(gradient, () -> engine.forward(input, batch));
         String label = graphBatch == batch ? String.valueOf(batch) : batch + " (" + batch / graphBatch + "x" + graphBatch + ")";
-        System.out.printf("%-12s %14.1f %14.1f %8.2f %14.0f%n", label, t[1], t[0], t[0] / t[1], peakRssMegabytes());
+        System.out.printf("%-12s %14.1f %14.1f %8.2f %14.0f%s%n", label, t[1], t[0], t[0] / t[1], peakRssMegabytes(),
+                note);
+    }
+
+    private static void passThrough(BackwardContext ctx) {
+        ctx.addGradient(0, ctx.dy());
     }
 
     /**
