@@ -1,5 +1,6 @@
 package dev.salient.cli;
 
+import dev.salient.engine.SharedRuntime;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -90,7 +91,7 @@ class ExplainMethodsCliTest {
         Path file = dir.resolve("explainer.onnx");
         CliTest.Run r = run("export-explainer", "--model", model(), "--method", "gradcam", "-o", file.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = SharedRuntime.environment();
         try (OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions());
              OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[3 * 224 * 224]), new long[]{1, 3, 224, 224});
              OrtSession.Result out = session.run(Map.of("input", x))) {

@@ -1,5 +1,6 @@
 package dev.salient.attribution;
 
+import dev.salient.engine.SharedRuntime;
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -32,7 +33,7 @@ class ExplainerExporterTest {
 
     private static Output run(OnnxMl.ModelProto proto, Long targetClass) throws Exception {
         byte[] bytes = proto.toByteArray(); // what a file would hold
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = SharedRuntime.environment();
         try (OrtSession s = env.createSession(bytes, new OrtSession.SessionOptions())) {
             Map<String, OnnxTensor> feeds = new HashMap<>();
             feeds.put("input", OnnxTensor.createTensor(env, FloatBuffer.wrap(dog), new long[]{1, 3, 224, 224}));

@@ -1,5 +1,6 @@
 package dev.salient.attribution;
 
+import dev.salient.engine.SharedRuntime;
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -331,7 +332,7 @@ class NhwcLayoutTest {
     void exportedExplainersRunOnTheNhwcModel() throws Exception {
         for (String method : List.of("gradcam", "gradient-x-input")) {
             OnnxMl.ModelProto proto = ExplainerExporter.export(nhwc, method);
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtEnvironment env = SharedRuntime.environment();
             try (OrtSession s = env.createSession(proto.toByteArray(), new OrtSession.SessionOptions());
                  OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(bird), new long[]{1, S, S, 3});
                  OrtSession.Result res = s.run(Map.of(nhwc.inputName(), in))) {

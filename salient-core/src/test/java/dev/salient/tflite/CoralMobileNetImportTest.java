@@ -1,5 +1,6 @@
 package dev.salient.tflite;
 
+import dev.salient.engine.SharedRuntime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnx.proto.OnnxMl;
@@ -31,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code shared/models}: same top-5 and logits within 1e-3 relative L2 on every photo in {@code shared/images}.
  */
 class CoralMobileNetImportTest {
-    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    private static final OrtEnvironment ENV = SharedRuntime.environment();
     /** shared/README.md's expected MobileNetV2 top-1 (1001-class indices: chickadee, Egyptian cat, ...). */
     private static final Map<String, Integer> EXPECTED_V2_TOP1 = Map.of(
             "bird.bmp", 20, "cat.bmp", 286, "dragonfly.bmp", 320, "parrot.jpg", 89, "hot_dog.jpg", 935);

@@ -1,5 +1,6 @@
 package dev.salient.tflite;
 
+import dev.salient.engine.SharedRuntime;
 import static dev.salient.tflite.TfliteModelWriter.CONCATENATION_OPTIONS;
 import static dev.salient.tflite.TfliteModelWriter.CONV_2D_OPTIONS;
 import static dev.salient.tflite.TfliteModelWriter.DEPTHWISE_CONV_2D_OPTIONS;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * importer (its own dequantisation, padding arithmetic and loops).
  */
 class HandBuiltModelImportTest {
-    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    private static final OrtEnvironment ENV = SharedRuntime.environment();
     private static final int SAME = 0, VALID = 1, NONE = 0, RELU = 1, RELU6 = 3;
 
     @Test
