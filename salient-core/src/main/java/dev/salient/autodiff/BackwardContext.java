@@ -79,6 +79,11 @@ public final class BackwardContext {
         return inputGradients;
     }
 
+    /** Whether the graph must avoid constructs tuned to ONNX Runtime's CPU kernels ({@link GradientGraphSpec#portable()}). */
+    public boolean portable() {
+        return owner.portable();
+    }
+
     /** Static shape of a tensor at the batch size the graph is built for. */
     public long[] shape(String tensor) {
         return owner.shape(tensor);

@@ -62,6 +62,10 @@ public final class GradientGraphBuilder {
         return s != null ? s : shapes.at(tensor, spec.batch());
     }
 
+    boolean portable() {
+        return spec.portable();
+    }
+
     int elementType(String tensor) {
         return types.of(tensor);
     }

@@ -13,9 +13,12 @@ import java.util.List;
  * @param batch         static batch size of the graph
  * @param inputGradient whether the graph differentiates down to the input; without it the backward pass stops at
  *                      the inner tensors (Grad-CAM needs only its layer's gradient), which skips most of the work
+ * @param portable      for runtimes other than ONNX Runtime's CPU provider (exported explainers): only constructs
+ *                      whose exactness does not depend on full float32 arithmetic (no scaled step functions,
+ *                      which a runtime computing convolutions in TF32 or fp16 would get wrong; see PassMasks)
  */
 public record GradientGraphSpec(String input, String output, TargetHead head, List<String> innerTensors,
-                                RuleTable rules, int batch, boolean inputGradient) {
+                                RuleTable rules, int batch, boolean inputGradient, boolean portable) {
     public GradientGraphSpec {
         innerTensors = List.copyOf(innerTensors);
         if (batch < 1) {
@@ -26,7 +29,13 @@ public record GradientGraphSpec(String input, String output, TargetHead head, Li
         }
     }
 
-    /** A graph with the input gradient. */
+    /** A graph for ONNX Runtime's CPU provider. */
+    public GradientGraphSpec(String input, String output, TargetHead head, List<String> innerTensors, RuleTable rules,
+                             int batch, boolean inputGradient) {
+        this(input, output, head, innerTensors, rules, batch, inputGradient, false);
+    }
+
+    /** A graph with the input gradient, for ONNX Runtime's CPU provider. */
     public GradientGraphSpec(String input, String output, TargetHead head, List<String> innerTensors, RuleTable rules,
                              int batch) {
         this(input, output, head, innerTensors, rules, batch, true);

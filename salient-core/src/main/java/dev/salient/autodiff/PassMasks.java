@@ -28,7 +28,8 @@ import java.util.List;
  *       argument is exactly 0; below hi it is α·y with α = 2^97 for hi = 6, so tanh is 1 to within float
  *       rounding for y ≥ 1e−28, and ramps from 0 to 1 on the tiny interval below it.</li>
  * </ul>
- * Other ranks, channel counts and bounds get the comparison, cast to float.
+ * Other ranks, channel counts and bounds, and {@link GradientGraphSpec#portable() portable} graphs, get the
+ * comparison, cast to float.
  */
 final class PassMasks {
     private static final int BLOCK = 16; // ONNX Runtime's NCHWc block: 8 channels with AVX2, 16 with AVX-512
@@ -49,7 +50,7 @@ final class PassMasks {
         }
         GraphBuilder g = ctx.graph();
         long[] shape = ctx.shape(y);
-        boolean blocked = shape.length == 4 && shape[1] % BLOCK == 0 && ctx.elementType(y) == DataType.FLOAT_VALUE
+        boolean blocked = !ctx.portable() && shape.length == 4 && shape[1] % BLOCK == 0 && ctx.elementType(y) == DataType.FLOAT_VALUE
                 && (lo == null || lo == 0f) && (hi == null || (Float.isFinite(hi) && hi >= Float.MIN_NORMAL));
         if (blocked) {
             long channels = shape[1];

@@ -177,10 +177,13 @@ public final class DifferentiableModel implements AutoCloseable {
         return s;
     }
 
-    /** The gradient graph itself, e.g. to save a self-contained explainer model. */
+    /**
+     * The gradient graph itself, to save as a self-contained explainer model for any ONNX runtime: built
+     * {@link GradientGraphSpec#portable() portable}, so it can differ from what this model's sessions run.
+     */
     public OnnxMl.ModelProto gradientGraph(TargetHead head, RuleTable rules, List<String> inner, int batch) {
         return GradientGraphBuilder.build(model, types, shapes,
-                new GradientGraphSpec(input, output, head, inner, rules, batch));
+                new GradientGraphSpec(input, output, head, inner, rules, batch, true, true));
     }
 
     @Override
