@@ -165,7 +165,8 @@ public final class DifferentiableModel implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient);
+        GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient,
+                !SharedRuntime.blockedLayout());
         OnnxMl.ModelProto graph = GradientGraphBuilder.build(model, types, shapes, spec);
         Map<String, long[]> innerShapes = new LinkedHashMap<>();
         for (String t : inner) {

@@ -37,6 +37,16 @@ public final class SharedRuntime {
         return environment;
     }
 
+    /**
+     * Whether ONNX Runtime runs convolutions in its blocked NCHWc layout here, which the gradient graphs are tuned
+     * to (see {@code PassMasks}): only its x86-64 kernels have that layout; elsewhere the graphs are built in the
+     * plain, {@link dev.salient.autodiff.GradientGraphSpec#portable() portable} form.
+     */
+    public static boolean blockedLayout() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64");
+    }
+
     /** Whether sessions run on the shared pool. */
     public static synchronized boolean sharedPool() {
         environment();
