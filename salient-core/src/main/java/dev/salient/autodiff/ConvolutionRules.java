@@ -41,10 +41,11 @@ final class ConvolutionRules {
     }
 
     /**
-     * Strided depthwise convolution: dY with zeros inserted between its elements (a 1×1 ConvTranspose with the
-     * strides) is what a stride-1 convolution over the same input would have received, so dX is then the flipped
-     * stride-1 convolution. ONNX Runtime runs this pair about twice as fast as its grouped 3×3 ConvTranspose,
-     * whose per-channel GEMM and col2im dominate (MobileNetV2's stride-2 layers, batch 1: 4.0 → ~2 ms).
+     * Strided depthwise convolution: dY with zeros inserted between its elements (a 1×1 transposed convolution
+     * with the strides, {@link WindowGeometry#scatterBack}) is what a stride-1 convolution over the same input
+     * would have received, so dX is then the flipped stride-1 convolution. ONNX Runtime runs this pair about twice
+     * as fast as its grouped 3×3 ConvTranspose, whose per-channel GEMM and col2im dominate (MobileNetV2's stride-2
+     * layers, batch 1: 4.0 → ~2 ms). Null, with nothing emitted, when the flipped convolution does not fit.
      */
     private static String zeroInsertedDepthwise(GraphBuilder g, WindowGeometry geo, String dy, String weight,
                                                 long[] w, long group) {
@@ -55,26 +56,27 @@ final class ConvolutionRules {
             inserted[i] = (geo.outputSize()[i] - 1) * geo.strides()[i] + 1;
             ones[i] = 1;
         }
-        long[] kernelShape = new long[n + 2];
-        kernelShape[0] = group;
-        kernelShape[1] = 1;
-        System.arraycopy(ones, 0, kernelShape, 2, n);
-        float[] unit = new float[Math.toIntExact(group)];
-        Arrays.fill(unit, 1f);
         WindowGeometry unstrided = new WindowGeometry(geo.inputSize(), inserted, geo.kernel(), ones,
                 geo.dilations(), geo.padsBegin(), geo.padsEnd());
-        String spread = g.op("ConvTranspose", List.of(dy, g.constFloats(unit, kernelShape)),
-                Attributes.ofInts("strides", geo.strides()), Attributes.ofInts("kernel_shape", ones),
-                Attributes.ofInt("group", group));
+        if (flippedPads(g, unstrided) == null) {
+            return null;
+        }
+        long[] unitShape = new long[n + 2];
+        Arrays.fill(unitShape, 1);
+        unitShape[0] = group;
+        float[] unit = new float[Math.toIntExact(group)];
+        Arrays.fill(unit, 1f);
+        WindowGeometry spreading = new WindowGeometry(inserted, geo.outputSize(), ones, geo.strides(), ones,
+                new long[n], new long[n]);
+        String spread = spreading.scatterBack(g, dy, g.constFloats(unit, unitShape), group);
         return flippedConvolution(g, unstrided, spread, weight, w, group);
     }
 
     /**
-     * For stride 1: dx[h] = Σ_i dy[h + pb − i·d]·w[i] is a correlation of dy with flip(w), padded by
-     * (k−1)·d − pb before and (k−1)·d − pe after. Null when a stride is not 1 or those pads would be negative.
+     * Pads of the stride-1 correlation with the flipped kernel that gives dX: (k−1)·d − pb before and
+     * (k−1)·d − pe after; null when a stride is not 1, a pad would be negative, or the opset cannot flip a kernel.
      */
-    private static String flippedConvolution(GraphBuilder g, WindowGeometry geo, String dy, String weight,
-                                             long[] w, long group) {
+    private static long[] flippedPads(GraphBuilder g, WindowGeometry geo) {
         if (g.opset() < 10) {
             return null; // flipping the kernel needs Slice with step −1
         }
@@ -90,6 +92,17 @@ final class ConvolutionRules {
                 return null;
             }
         }
+        return pads;
+    }
+
+    /** For stride 1: dx[h] = Σ_i dy[h + pb − i·d]·w[i], a correlation of dy with flip(w); null when it does not fit. */
+    private static String flippedConvolution(GraphBuilder g, WindowGeometry geo, String dy, String weight,
+                                             long[] w, long group) {
+        long[] pads = flippedPads(g, geo);
+        if (pads == null) {
+            return null;
+        }
+        int n = geo.spatialRank();
         long out = w[0];
         long inPerGroup = w[1];
         long outPerGroup = out / group;

@@ -75,8 +75,12 @@ final class PassMasks {
     static String compared(GraphBuilder g, String y, String lo, String hi) {
         String above = lo == null ? null : g.op("Greater", y, lo);
         String below = hi == null ? null : g.op("Less", y, hi);
-        String pass = above == null ? below : below == null ? above : g.op("And", above, below);
-        return g.op("Cast", pass, Attributes.ofInt("to", DataType.FLOAT_VALUE));
+        return asFloat(g, above == null ? below : below == null ? above : g.op("And", above, below));
+    }
+
+    /** A boolean tensor as 0/1 floats. */
+    static String asFloat(GraphBuilder g, String condition) {
+        return g.op("Cast", condition, Attributes.ofInt("to", DataType.FLOAT_VALUE));
     }
 
     /** w·y + b per element, as a 1×1 depthwise convolution (so that ONNX Runtime can fuse a following Clip). */

@@ -38,7 +38,7 @@ public final class DifferentiableModel implements AutoCloseable {
         this.output = output;
         this.options = options;
         this.types = ElementTypes.of(model);
-        this.shapes = probeShapes(model, types, input, inputShape, options);
+        this.shapes = probeShapes(model, types, input, inputShape);
         // fail on load, not on the first explanation, when an op on the path has no gradient rule
         GradientGraphBuilder.check(model, types, shapes,
                 new GradientGraphSpec(input, output, TargetHead.LOGIT, List.of(), RuleTable.standard(), 1));
@@ -79,7 +79,7 @@ public final class DifferentiableModel implements AutoCloseable {
     }
 
     private OrtSession createSession(byte[] bytes) {
-        try (OrtSession.SessionOptions so = SharedRuntime.sessionOptions(options.threads())) {
+        try (OrtSession.SessionOptions so = sessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             return env.createSession(bytes, so);
         } catch (OrtException e) {
@@ -87,12 +87,17 @@ public final class DifferentiableModel implements AutoCloseable {
         }
     }
 
-    private TensorShapes probeShapes(OnnxModel model, ElementTypes types, String input, long[] inputShape,
-                                     EngineOptions options) {
-        try (OrtSession.SessionOptions so = SharedRuntime.sessionOptions(options.threads())) {
+    private TensorShapes probeShapes(OnnxModel model, ElementTypes types, String input, long[] inputShape) {
+        try (OrtSession.SessionOptions so = sessionOptions()) {
             return TensorShapes.probe(env, so, model, types, Map.of(input, inputShape));
+        }
+    }
+
+    private OrtSession.SessionOptions sessionOptions() {
+        try {
+            return SharedRuntime.sessionOptions(options.threads());
         } catch (OrtException e) {
-            throw new ModelFormatException("ONNX Runtime cannot load the model: " + e.getMessage());
+            throw new EngineException("cannot configure an ONNX Runtime session: " + e.getMessage(), e);
         }
     }
 
