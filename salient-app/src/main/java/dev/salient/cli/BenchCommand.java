@@ -90,7 +90,6 @@ public final class BenchCommand implements Callable<Integer> {
         for (int b = 0; b < batch; b++) {
             seeds[b * classes + random.nextInt(classes)] = 1f;
         }
-        GradientSession session = engine.gradientSession(TargetHead.LOG_PROBABILITY, rules, List.of(), graphBatch);
         int itemSize = engine.itemSize();
         List<float[][]> chunks = new java.util.ArrayList<>(); // sliced once, outside the timed runs
         for (int from = 0; from < batch; from += graphBatch) {
@@ -98,8 +97,12 @@ public final class BenchCommand implements Callable<Integer> {
             chunks.add(new float[][]{java.util.Arrays.copyOfRange(input, from * itemSize, to * itemSize),
                     java.util.Arrays.copyOfRange(seeds, from * classes, to * classes)});
         }
-        Runnable gradient = () -> chunks.forEach(c -> session.run(c[0], c[1], c[1].length / classes));
-        double[] t = interleaved(gradient, () -> engine.forward(input, batch));
+        double[] t;
+        try (GradientSession.Lease session = engine.gradientSession(TargetHead.LOG_PROBABILITY, rules, List.of(),
+                graphBatch)) {
+            Runnable gradient = () -> chunks.forEach(c -> session.run(c[0], c[1], c[1].length / classes));
+            t = interleaved(gradient, () -> engine.forward(input, batch));
+        }
         String label = graphBatch == batch ? String.valueOf(batch) : batch + " (" + batch / graphBatch + "x" + graphBatch + ")";
         System.out.printf("%-12s %14.1f %14.1f %8.2f %14.0f%s%n", label, t[1], t[0], t[0] / t[1], peakRssMegabytes(),
                 note);

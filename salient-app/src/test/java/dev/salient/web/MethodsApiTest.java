@@ -128,8 +128,10 @@ class MethodsApiTest {
         int top = c.classify(photo, 1).top().get(0).index();
         float[] seed = new float[c.classes()];
         seed[top] = 1;
-        float[] g = c.engine().gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(), List.of(), 1)
-                .run(input, seed, 1).inputGradient();
+        float[] g;
+        try (var session = c.engine().gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(), List.of(), 1)) {
+            g = session.run(input, seed, 1).inputGradient();
+        }
         Preprocessing p = c.preprocessing();
         BufferedImage demo = Renderer.render(photo, Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), p),
                 g, Preprocessing.CHANNELS, p.height(), p.width(), p.layout(), RenderOptions.DEMO);

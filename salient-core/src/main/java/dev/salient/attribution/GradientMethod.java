@@ -35,38 +35,45 @@ public abstract class GradientMethod implements AttributionMethod {
                                    ProgressListener progress, String method) {
         DifferentiableModel model = request.model();
         int chunk = Batching.chunkSize(model, batch, budget, count);
-        GradientSession session = model.gradientSession(request.head(), rules, inner, chunk);
         int itemSize = model.itemSize();
         int classes = model.classes();
         float[] inputs = new float[chunk * itemSize];
         progress.progress(0, count);
-        for (int first = 0; first < count; first += chunk) {
-            ProgressListener.check(progress, method);
-            int items = Math.min(chunk, count - first);
-            float[] x = items == chunk ? inputs : new float[items * itemSize];
-            for (int i = 0; i < items; i++) {
-                samples.fill(first + i, x, i * itemSize);
+        // one lease for the whole run: the session is not closed between chunks, whatever other threads cache
+        try (GradientSession.Lease session = model.gradientSession(request.head(), rules, inner, chunk)) {
+            for (int first = 0; first < count; first += chunk) {
+                ProgressListener.check(progress, method);
+                int items = Math.min(chunk, count - first);
+                float[] x = items == chunk ? inputs : new float[items * itemSize];
+                for (int i = 0; i < items; i++) {
+                    samples.fill(first + i, x, i * itemSize);
+                }
+                float[] seeds = new float[items * classes];
+                for (int i = 0; i < items; i++) {
+                    seeds[i * classes + request.targetClass()] = 1f;
+                }
+                chunks.accept(first, session.run(x, seeds, items));
+                progress.progress(first + items, count);
             }
-            float[] seeds = new float[items * classes];
-            for (int i = 0; i < items; i++) {
-                seeds[i * classes + request.targetClass()] = 1f;
-            }
-            chunks.accept(first, session.run(x, seeds, items));
-            progress.progress(first + items, count);
         }
     }
 
     /** Value and gradient of inner tensors only at the request's input (batch 1): no backward pass below them. */
     protected static GradientResult innerOnly(AttributionRequest request, List<String> inner) {
-        return runOne(request, request.model().gradientSession(request.head(), RuleTable.standard(), inner, 1, false));
+        try (GradientSession.Lease session = request.model().gradientSession(request.head(), RuleTable.standard(),
+                inner, 1, false)) {
+            return runOne(request, session);
+        }
     }
 
     /** One gradient at the request's input (batch 1). */
     protected static GradientResult single(AttributionRequest request, RuleTable rules, List<String> inner) {
-        return runOne(request, request.model().gradientSession(request.head(), rules, inner, 1));
+        try (GradientSession.Lease session = request.model().gradientSession(request.head(), rules, inner, 1)) {
+            return runOne(request, session);
+        }
     }
 
-    private static GradientResult runOne(AttributionRequest request, GradientSession session) {
+    private static GradientResult runOne(AttributionRequest request, GradientSession.Lease session) {
         float[] seeds = new float[request.model().classes()];
         seeds[request.targetClass()] = 1f;
         return session.run(request.input(), seeds, 1);

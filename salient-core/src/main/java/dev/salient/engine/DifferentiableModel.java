@@ -18,6 +18,11 @@ import java.util.*;
  * A model ready for the engine: its tensor shapes learned once, a forward-only ONNX Runtime session, and
  * a cache of gradient sessions (one per batch size, head, rule table and inner-tensor set), so a session
  * is built once and reused for every image.
+ *
+ * <p>Native sessions are never closed under a user. Gradient sessions are handed out as
+ * {@link GradientSession.Lease leases}: one evicted from the cache (at most {@link EngineOptions#maxCachedGraphs}
+ * are kept) is closed when its last lease is closed. {@link #close} likewise frees the model only when every
+ * {@link Lease} on it is closed; a forward pass holds the forward session for its run.
  */
 public final class DifferentiableModel implements AutoCloseable {
     private final OrtEnvironment env = SharedRuntime.environment();
@@ -28,9 +33,32 @@ public final class DifferentiableModel implements AutoCloseable {
     private final TensorShapes shapes;
     private final EngineOptions options;
     private final OrtSession forward;
+    private final Leases forwardLeases;
+    private final Leases modelLeases = new Leases("the model", this::free);
     private final Map<Key, GradientSession> sessions;
+    private boolean freed;
 
-    private record Key(TargetHead head, String rules, List<String> inner, int batch, boolean inputGradient) {}
+    /** Rule tables compare by value (their rules by identity), never by a name a caller may forget to change. */
+    private record Key(TargetHead head, RuleTable rules, List<String> inner, int batch, boolean inputGradient) {}
+
+    /** A hold on the model: it is not freed while the lease is open, even when {@link #close} is called. */
+    public final class Lease implements AutoCloseable {
+        private boolean released;
+
+        private Lease() {}
+
+        public DifferentiableModel model() {
+            return DifferentiableModel.this;
+        }
+
+        @Override
+        public void close() {
+            if (!released) {
+                released = true;
+                modelLeases.release();
+            }
+        }
+    }
 
     private DifferentiableModel(OnnxModel model, String input, String output, long[] inputShape, EngineOptions options) {
         this.model = model;
@@ -43,11 +71,12 @@ public final class DifferentiableModel implements AutoCloseable {
         GradientGraphBuilder.check(model, types, shapes,
                 new GradientGraphSpec(input, output, TargetHead.LOGIT, List.of(), RuleTable.standard(), 1));
         this.forward = createSession(forwardModel().toByteArray());
+        this.forwardLeases = new Leases("the model", this::closeForward);
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Key, GradientSession> eldest) {
                 if (size() > options.maxCachedGraphs()) {
-                    eldest.getValue().close();
+                    eldest.getValue().retire(); // closed now, or when the method running it lets go
                     return true;
                 }
                 return false;
@@ -121,6 +150,11 @@ public final class DifferentiableModel implements AutoCloseable {
         return types;
     }
 
+    /** Largest batch the graph runs: 1 when it fixes the batch size (see {@link TensorShapes#maxBatch}). */
+    public int maxBatch() {
+        return shapes.maxBatch();
+    }
+
     public long[] inputShape(int batch) {
         return shapes.at(input, batch);
     }
@@ -135,40 +169,61 @@ public final class DifferentiableModel implements AutoCloseable {
         return Math.toIntExact(Arrays.stream(s).reduce(1, Math::multiplyExact));
     }
 
-    /** Class scores for {@code items} inputs, one forward pass of the plain model. */
+    /**
+     * Class scores for {@code items} inputs: forward passes of the plain model, {@link #maxBatch} items at a time.
+     *
+     * @throws IllegalStateException when the model has been closed
+     */
     public float[] forward(float[] inputs, int items) {
         int itemSize = itemSize();
         if (inputs.length != items * itemSize) {
             throw new IllegalArgumentException("expected " + items * itemSize + " input values, got " + inputs.length);
         }
-        long[] shape = inputShape(1).clone();
-        shape[0] = items;
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), shape);
-             OrtSession.Result r = forward.run(Map.of(input, x))) {
-            FloatBuffer buf = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] out = new float[items * classes()];
-            buf.get(out);
+        int classes = classes();
+        float[] out = new float[items * classes];
+        forwardLeases.acquire();
+        try {
+            for (int first = 0; first < items; first += maxBatch()) {
+                int chunk = Math.min(maxBatch(), items - first);
+                long[] shape = inputShape(1).clone();
+                shape[0] = chunk;
+                FloatBuffer in = FloatBuffer.wrap(inputs, first * itemSize, chunk * itemSize).slice();
+                try (OnnxTensor x = OnnxTensor.createTensor(env, in, shape);
+                     OrtSession.Result r = forward.run(Map.of(input, x))) {
+                    ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, first * classes, chunk * classes);
+                }
+            }
             return out;
         } catch (OrtException e) {
             throw new EngineException("ONNX Runtime failed to run the model: " + e.getMessage(), e);
+        } finally {
+            forwardLeases.release();
         }
     }
 
-    /** The gradient session for this configuration, built on first use and cached. */
-    public GradientSession gradientSession(TargetHead head, RuleTable rules, List<String> inner, int batch) {
+    /**
+     * A lease on the gradient session for this configuration, built on first use and cached; close the lease when
+     * done ({@code try (var session = model.gradientSession(...))}).
+     */
+    public GradientSession.Lease gradientSession(TargetHead head, RuleTable rules, List<String> inner, int batch) {
         return gradientSession(head, rules, inner, batch, true);
     }
 
     /**
+     * @param batch         at most {@link #maxBatch}
      * @param inputGradient false to stop the backward pass at the inner tensors (their gradients only), which
      *                      costs a fraction of a full gradient when they lie deep in the network
+     * @throws IllegalStateException when the model has been closed
      */
-    public synchronized GradientSession gradientSession(TargetHead head, RuleTable rules, List<String> inner,
-                                                        int batch, boolean inputGradient) {
-        Key key = new Key(head, rules.name(), List.copyOf(inner), batch, inputGradient);
+    public synchronized GradientSession.Lease gradientSession(TargetHead head, RuleTable rules, List<String> inner,
+                                                              int batch, boolean inputGradient) {
+        if (freed) {
+            throw new IllegalStateException("the model is closed");
+        }
+        Key key = new Key(head, rules, List.copyOf(inner), batch, inputGradient);
         GradientSession cached = sessions.get(key);
         if (cached != null) {
-            return cached;
+            return cached.lease();
         }
         GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient,
                 !SharedRuntime.blockedLayout());
@@ -179,8 +234,9 @@ public final class DifferentiableModel implements AutoCloseable {
         }
         GradientSession s = new GradientSession(env, createSession(graph.toByteArray()), spec, inputShape(batch),
                 classes(), innerShapes);
+        GradientSession.Lease lease = s.lease(); // before put: the put may evict, never the newest entry
         sessions.put(key, s);
-        return s;
+        return lease;
     }
 
     /**
@@ -192,10 +248,32 @@ public final class DifferentiableModel implements AutoCloseable {
                 new GradientGraphSpec(input, output, head, inner, rules, batch, true, true));
     }
 
+    /**
+     * A hold on the model for a whole request, so that {@link #close} from another thread waits for it.
+     *
+     * @throws IllegalStateException when the model has been closed
+     */
+    public Lease lease() {
+        modelLeases.acquire();
+        return new Lease();
+    }
+
+    /** Closes the model now, or when its last {@link Lease} is closed; later calls fail with an IllegalStateException. */
     @Override
-    public synchronized void close() {
-        sessions.values().forEach(GradientSession::close);
-        sessions.clear();
+    public void close() {
+        modelLeases.retire();
+    }
+
+    private void free() {
+        synchronized (this) {
+            freed = true;
+            sessions.values().forEach(GradientSession::retire);
+            sessions.clear();
+        }
+        forwardLeases.retire();
+    }
+
+    private void closeForward() {
         try {
             forward.close();
         } catch (OrtException e) {

@@ -13,14 +13,44 @@ import java.util.Map;
  * An ONNX Runtime session over one gradient graph (fixed batch size, head, rules and inner tensors).
  * Built once and reused; {@link #run} accepts fewer items than the batch and pads with zeros.
  * Runs are serialised: ONNX Runtime already uses every core inside one run.
+ *
+ * <p>The model's cache owns the session and hands out {@link Lease}s ({@link DifferentiableModel#gradientSession});
+ * the native session is closed only when the cache has let go of it (evicted, or the model closed) and every
+ * lease is closed, so a method can run it chunk after chunk while other threads fill the cache.
  */
-public final class GradientSession implements AutoCloseable {
+public final class GradientSession {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final GradientGraphSpec spec;
     private final long[] inputShape;
     private final int classes;
     private final Map<String, long[]> innerShapes;
+    private final Leases leases = new Leases("the gradient session", this::closeNative);
+    private boolean closed;
+
+    /** The right to run the session until {@link #close}: it is not closed under a lease holder. */
+    public final class Lease implements AutoCloseable {
+        private boolean released;
+
+        private Lease() {}
+
+        public GradientSession session() {
+            return GradientSession.this;
+        }
+
+        /** {@link GradientSession#run}. */
+        public GradientResult run(float[] inputs, float[] seeds, int items) {
+            return GradientSession.this.run(inputs, seeds, items);
+        }
+
+        @Override
+        public void close() {
+            if (!released) {
+                released = true;
+                leases.release();
+            }
+        }
+    }
 
     GradientSession(OrtEnvironment env, OrtSession session, GradientGraphSpec spec, long[] inputShape, int classes,
                     Map<String, long[]> innerShapes) {
@@ -30,6 +60,20 @@ public final class GradientSession implements AutoCloseable {
         this.inputShape = inputShape;
         this.classes = classes;
         this.innerShapes = innerShapes;
+    }
+
+    Lease lease() {
+        leases.acquire();
+        return new Lease();
+    }
+
+    /** The cache lets go of the session: closed now, or when its last lease is closed. */
+    void retire() {
+        leases.retire();
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
     }
 
     public GradientGraphSpec spec() {
@@ -56,8 +100,12 @@ public final class GradientSession implements AutoCloseable {
     /**
      * @param inputs items × itemSize() values in the model's input layout; items ≤ batchSize()
      * @param seeds  items × classes() target weights (a one-hot row selects one class)
+     * @throws IllegalStateException when the session has been closed (run it through a {@link Lease})
      */
     public synchronized GradientResult run(float[] inputs, float[] seeds, int items) {
+        if (closed) {
+            throw new IllegalStateException("the gradient session is closed");
+        }
         int batch = spec.batch();
         if (items < 1 || items > batch) {
             throw new IllegalArgumentException("items must be in 1.." + batch + ": " + items);
@@ -104,8 +152,9 @@ public final class GradientSession implements AutoCloseable {
         return out;
     }
 
-    @Override
-    public void close() {
+    /** Runs once no lease is left; the lock keeps it from freeing the session under a run. */
+    private synchronized void closeNative() {
+        closed = true;
         try {
             session.close();
         } catch (OrtException e) {

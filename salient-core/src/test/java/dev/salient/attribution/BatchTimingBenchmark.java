@@ -25,23 +25,24 @@ class BatchTimingBenchmark {
         System.out.println("bytes per item estimate: " + Batching.bytesPerItem(m));
         float[] x = Fixtures.image("dog.jpg");
         for (int batch : new int[]{1, 4, 8, 16}) {
-            GradientSession s = m.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), batch);
-            float[] in = new float[batch * x.length];
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(x, 0, in, b * x.length, x.length);
+            try (GradientSession.Lease s = m.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), batch)) {
+                float[] in = new float[batch * x.length];
+                for (int b = 0; b < batch; b++) {
+                    System.arraycopy(x, 0, in, b * x.length, x.length);
+                }
+                float[] seeds = new float[batch * m.classes()];
+                for (int b = 0; b < batch; b++) {
+                    seeds[b * m.classes() + 1] = 1;
+                }
+                s.run(in, seeds, batch); // warm-up
+                int reps = Math.max(2, 32 / batch);
+                long t0 = System.nanoTime();
+                for (int r = 0; r < reps; r++) {
+                    s.run(in, seeds, batch);
+                }
+                double perImage = (System.nanoTime() - t0) / 1e6 / reps / batch;
+                System.out.printf("batch %d: %.1f ms per image%n", batch, perImage);
             }
-            float[] seeds = new float[batch * m.classes()];
-            for (int b = 0; b < batch; b++) {
-                seeds[b * m.classes() + 1] = 1;
-            }
-            s.run(in, seeds, batch); // warm-up
-            int reps = Math.max(2, 32 / batch);
-            long t0 = System.nanoTime();
-            for (int r = 0; r < reps; r++) {
-                s.run(in, seeds, batch);
-            }
-            double perImage = (System.nanoTime() - t0) / 1e6 / reps / batch;
-            System.out.printf("batch %d: %.1f ms per image%n", batch, perImage);
         }
     }
 }

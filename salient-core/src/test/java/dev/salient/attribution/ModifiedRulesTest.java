@@ -56,10 +56,11 @@ class ModifiedRulesTest {
 
     private static float[] gradient(OnnxModel m, RuleTable rules, float[] x, int k) {
         try (DifferentiableModel dm = DifferentiableModel.open(m, "x", "scores", new long[]{1, 1, S, S},
-                EngineOptions.DEFAULT)) {
+                EngineOptions.DEFAULT);
+             var session = dm.gradientSession(TargetHead.LOGIT, rules, List.of(), 1)) {
             float[] seed = new float[K];
             seed[k] = 1;
-            return dm.gradientSession(TargetHead.LOGIT, rules, List.of(), 1).run(x, seed, 1).inputGradient();
+            return session.run(x, seed, 1).inputGradient();
         }
     }
 

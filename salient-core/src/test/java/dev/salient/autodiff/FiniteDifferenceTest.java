@@ -593,8 +593,10 @@ class FiniteDifferenceTest {
         try (DifferentiableModel dm = DifferentiableModel.open(model, X, out, SHAPE, EngineOptions.DEFAULT)) {
             float[] x = gaussian(1).sample(r, BATCH * dm.itemSize());
             float[] seeds = gaussian(1).sample(r, BATCH * dm.classes());
-            GradientResult res = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(t, c), BATCH)
-                    .run(x, seeds, BATCH);
+            GradientResult res;
+            try (var session = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(t, c), BATCH)) {
+                res = session.run(x, seeds, BATCH);
+            }
             InnerTensor inner = res.inner().get(t);
             assertThat(inner.shape()).containsExactly(BATCH, 3, 7, 9);
             assertThat(inner.value()).containsExactly(x);
@@ -658,7 +660,10 @@ class FiniteDifferenceTest {
             int n = BATCH * dm.itemSize();
             float[] x = sampler.sample(r, n);
             float[] seeds = gaussian(1).sample(r, BATCH * dm.classes());
-            GradientResult res = dm.gradientSession(head, RuleTable.standard(), List.of(), BATCH).run(x, seeds, BATCH);
+            GradientResult res;
+            try (var session = dm.gradientSession(head, RuleTable.standard(), List.of(), BATCH)) {
+                res = session.run(x, seeds, BATCH);
+            }
             float[] gradient = res.inputGradient();
 
             float[] scores = dm.forward(x, BATCH);

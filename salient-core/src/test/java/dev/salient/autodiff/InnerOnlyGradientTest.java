@@ -28,10 +28,13 @@ class InnerOnlyGradientTest {
             }
             float[] seed = new float[dm.classes()];
             seed[20] = 1f;
-            GradientResult full = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(layer), 1)
-                    .run(x, seed, 1);
-            GradientResult short_ = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(layer), 1, false)
-                    .run(x, seed, 1);
+            GradientResult full;
+            GradientResult short_;
+            try (var fullSession = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(layer), 1);
+                 var shortSession = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(layer), 1, false)) {
+                full = fullSession.run(x, seed, 1);
+                short_ = shortSession.run(x, seed, 1);
+            }
             assertThat(short_.inputGradient()).isNull();
             assertThat(ReferenceGradientTest.relativeError(short_.inner().get(layer).gradient(),
                     full.inner().get(layer).gradient())).isLessThan(1e-6);

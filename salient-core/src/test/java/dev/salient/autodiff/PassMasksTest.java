@@ -99,8 +99,9 @@ class PassMasksTest {
         }
         float[] seeds = new float[n];
         Arrays.fill(seeds, 1f);
-        try (DifferentiableModel dm = open(model, channels)) {
-            GradientResult r = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1).run(x, seeds, 1);
+        try (DifferentiableModel dm = open(model, channels);
+             var session = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1)) {
+            GradientResult r = session.run(x, seeds, 1);
             for (int i = 0; i < n; i++) {
                 float expected = passes.test(x[i]) ? 1 + i : 0;
                 assertThat(r.inputGradient()[i]).as("%s: x = %s", name, x[i]).isCloseTo(expected,

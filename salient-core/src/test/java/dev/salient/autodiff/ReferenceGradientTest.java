@@ -45,13 +45,13 @@ class ReferenceGradientTest {
             seeds[targets[0]] = 1f;
             seeds[classes + targets[1]] = 1f;
 
-            GradientSession logitSession = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 2);
+            GradientSession.Lease logitSession = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 2);
             GradientResult byLogit = logitSession.run(x, seeds, 2);
             assertThat(relativeError(byLogit.scores(), logits)).as("logits").isLessThan(1e-4);
             assertThat(relativeError(byLogit.inputGradient(), gradLogit)).as("grad logit").isLessThan(1e-3);
             assertThat(byLogit.target()[0]).isCloseTo(logits[targets[0]], org.assertj.core.data.Offset.offset(1e-3f));
 
-            GradientSession logProbSession = dm.gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(),
+            GradientSession.Lease logProbSession = dm.gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(),
                     List.of(), 2);
             GradientResult byLogProb = logProbSession.run(x, seeds, 2);
             assertThat(relativeError(byLogProb.inputGradient(), gradLogProb)).as("grad log-prob").isLessThan(1e-3);

@@ -29,10 +29,13 @@ class SharedRuntimeTest {
         seed[17] = 1f;
         try (DifferentiableModel pooled = DifferentiableModel.open(model, "input", "logits", shape, EngineOptions.DEFAULT);
              DifferentiableModel own = DifferentiableModel.open(model, "input", "logits", shape, new EngineOptions(1, 2))) {
-            float[] a = pooled.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1)
-                    .run(x, seed, 1).inputGradient();
-            float[] b = own.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1)
-                    .run(x, seed, 1).inputGradient();
+            float[] a;
+            float[] b;
+            try (var sa = pooled.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1);
+                 var sb = own.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1)) {
+                a = sa.run(x, seed, 1).inputGradient();
+                b = sb.run(x, seed, 1).inputGradient();
+            }
             double diff = 0;
             double norm = 0;
             for (int i = 0; i < a.length; i++) {
