@@ -12,7 +12,7 @@ import java.util.List;
  *       open], i.e. only positive gradient flows, and only where the unit was active (for Clip: min &lt; x &lt; max).</li>
  *   <li>{@link #deconvnet()} — deconvnet (Zeiler &amp; Fergus 2014): dx = relu(dy), whatever the forward pass did.</li>
  * </ul>
- * The tables carry distinct names ("guided", "deconvnet") because gradient sessions are cached by name.
+ * The names ("guided", "deconvnet") are for display; sessions are cached by the tables' rules, not their names.
  */
 public final class ModifiedRules {
     private static final RuleTable GUIDED = RuleTable.standard()

@@ -8,10 +8,15 @@ import java.util.TreeMap;
 /**
  * Backward rules by ONNX op type. A value: {@link #with} returns a new table with one rule replaced, so
  * guided backpropagation or LRP-style rules are the standard table with a few entries overridden.
+ *
+ * <p>Equality is by value: two tables are equal when they map the same op types to the same rule objects. Rules
+ * are compared by identity (a lambda has no value equality), so a table that replaces a rule is never equal to
+ * the one it came from, whatever its name. Gradient sessions are cached by this equality; the name is only shown.
  */
 public final class RuleTable {
     private final Map<String, GradientRule> rules;
     private final String name;
+    private int hash;
 
     private RuleTable(String name, Map<String, GradientRule> rules) {
         this.name = name;
@@ -34,7 +39,7 @@ public final class RuleTable {
         return new RuleTable(name, copy);
     }
 
-    /** A copy renamed: the name keys cached gradient sessions, so distinct tables need distinct names. */
+    /** A copy under another name, for display; the name takes no part in equality. */
     public RuleTable named(String newName) {
         return new RuleTable(newName, rules);
     }
@@ -49,6 +54,34 @@ public final class RuleTable {
 
     public Set<String> supportedOps() {
         return rules.keySet();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof RuleTable other) || !rules.keySet().equals(other.rules.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, GradientRule> e : rules.entrySet()) {
+            if (e.getValue() != other.rules.get(e.getKey())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = hash;
+        if (h == 0) {
+            for (Map.Entry<String, GradientRule> e : rules.entrySet()) {
+                h += e.getKey().hashCode() ^ System.identityHashCode(e.getValue());
+            }
+            hash = h;
+        }
+        return h;
     }
 
     @Override
