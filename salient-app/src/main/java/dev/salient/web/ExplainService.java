@@ -68,7 +68,11 @@ final class ExplainService implements AutoCloseable {
         String key = image.id() + "|" + models.nameOf(modelName);
         Classification full = classifications.get(key);
         if (full == null) {
-            full = pool.call(cancel -> c.classify(image.photo(), MAX_TOPK));
+            full = pool.call(cancel -> {
+                try (var hold = c.engine().lease()) { // a model closed meanwhile is freed after this request
+                    return c.classify(image.photo(), MAX_TOPK);
+                }
+            });
             classifications.put(key, full);
         }
         return new Classification(full.top().subList(0, Math.min(topK, full.top().size())), full.logits());
@@ -116,7 +120,7 @@ final class ExplainService implements AutoCloseable {
     private Attribution compute(ExplainRequest r, ProgressListener progress) {
         float[] input = r.classifier().toInput(r.image().photo());
         Attribution raw;
-        try {
+        try (var hold = r.classifier().engine().lease()) { // a model closed meanwhile is freed after this request
             raw = r.method().attribute(r.classifier(), input, r.classIndex(), r.params(), progress);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());

@@ -4,7 +4,10 @@ import dev.salient.model.ImageClassifier;
 
 import java.util.*;
 
-/** The loaded classifiers by name; the first is the default. */
+/**
+ * The loaded classifiers by name; the first is the default. {@link #close} frees each model only once the requests
+ * running on it are done: {@link ExplainService} holds a lease on the model for each computation.
+ */
 public final class ModelRegistry implements AutoCloseable {
     private final Map<String, ImageClassifier> models = new LinkedHashMap<>();
 
