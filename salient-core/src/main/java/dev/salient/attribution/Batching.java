@@ -36,11 +36,12 @@ public final class Batching {
      * held once as a value and once more as its gradient in the backward pass, 4 bytes each.
      */
     public static long bytesPerItem(DifferentiableModel model) {
+        boolean batchable = model.maxBatch() > 1;
         long elements = 0;
         for (String t : model.shapes().names()) {
             long[] one = model.shapes().at(t, 1);
-            long[] two = model.shapes().at(t, 2);
-            if (!Arrays.equals(one, two)) {
+            // a graph that fixes batch 1 has no batch-dependent tensors to tell apart: count them all
+            if (!batchable || !Arrays.equals(one, model.shapes().at(t, 2))) {
                 elements += Arrays.stream(one).reduce(1, Math::multiplyExact);
             }
         }
@@ -51,13 +52,15 @@ public final class Batching {
      * @param requested the caller's batch size (≥ 1)
      * @param budget    memory budget in bytes
      * @param samples   how many items the method needs in all
-     * @return the chunk size: ≥ 1, ≤ requested, ≤ samples, and within the budget when possible
+     * @return the chunk size: ≥ 1, ≤ requested, ≤ samples, ≤ the model's {@link DifferentiableModel#maxBatch}, and
+     *         within the budget when possible
      */
     public static int chunkSize(DifferentiableModel model, int requested, long budget, int samples) {
         if (requested < 1) {
             throw new IllegalArgumentException("batch size must be at least 1: " + requested);
         }
         long fit = Math.max(1, budget / bytesPerItem(model));
-        return (int) Math.max(1, Math.min(Math.min(requested, fit), Math.max(1, samples)));
+        long chunk = Math.min(Math.min(requested, fit), Math.min(Math.max(1, samples), model.maxBatch()));
+        return (int) Math.max(1, chunk);
     }
 }

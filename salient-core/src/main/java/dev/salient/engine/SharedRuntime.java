@@ -17,6 +17,15 @@ import ai.onnxruntime.OrtSession;
  * pools, sessions fall back to their own pools ({@link #sharedPool()} is then false).
  */
 public final class SharedRuntime {
+    /**
+     * ONNX Runtime writes its log straight to the process's standard error, which a user of the command line or the
+     * server sees as lines such as {@code [E:onnxruntime:...]}: the batch-2 shape probe of a graph that fixes
+     * batch 1 logs an error by design, and a graph declaring batch 1 logs a warning on every larger run. Every
+     * failure that matters reaches Salient as an {@code OrtException} and is reported in Salient's words, so only
+     * fatal messages are let through.
+     */
+    static final OrtLoggingLevel NATIVE_LOG_LEVEL = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+
     private static OrtEnvironment environment;
     private static boolean sharedPool;
 
@@ -26,8 +35,7 @@ public final class SharedRuntime {
         if (environment == null) {
             try (OrtEnvironment.ThreadingOptions threads = new OrtEnvironment.ThreadingOptions()) {
                 threads.setGlobalDenormalAsZero();
-                environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "salient",
-                        threads);
+                environment = OrtEnvironment.getEnvironment(NATIVE_LOG_LEVEL, "salient", threads);
                 sharedPool = true;
             } catch (IllegalStateException | OrtException e) {
                 environment = OrtEnvironment.getEnvironment(); // created before us without global pools
@@ -62,6 +70,7 @@ public final class SharedRuntime {
         // Backward passes through saturated units produce denormal floats, which the CPU handles far more slowly;
         // flushing them to zero changes values below 1e-38 only (MobileNetV2 batch 16: 450 → 375 ms).
         options.addConfigEntry("session.set_denormal_as_zero", "1");
+        options.setSessionLogLevel(NATIVE_LOG_LEVEL); // also when the environment was made elsewhere
         if (threads <= 0 && sharedPool()) {
             options.disablePerSessionThreads();
         } else if (threads > 0) {
