@@ -51,7 +51,8 @@ public final class ExplainerExporter {
         boolean cam = method.equals("gradcam");
         SpatialLayers.Layer spatial = cam ? new GradCam(new GradCam.Params(layer)).layer(model) : null;
         List<String> inner = cam ? List.of(spatial.name()) : List.of();
-        OnnxMl.ModelProto grad = model.gradientGraph(head, RuleTable.standard(), inner, 1);
+        // Grad-CAM needs the layer's gradient only: the backward pass stops there instead of reaching the input
+        OnnxMl.ModelProto grad = model.gradientGraph(head, RuleTable.standard(), inner, 1, !cam);
         OnnxMl.GraphProto g = grad.getGraph();
 
         Set<String> taken = new HashSet<>();

@@ -242,10 +242,13 @@ public final class DifferentiableModel implements AutoCloseable {
     /**
      * The gradient graph itself, to save as a self-contained explainer model for any ONNX runtime: built
      * {@link GradientGraphSpec#portable() portable}, so it can differ from what this model's sessions run.
+     *
+     * @param inputGradient false to stop the backward pass at the inner tensors, as in {@link #gradientSession}
      */
-    public OnnxMl.ModelProto gradientGraph(TargetHead head, RuleTable rules, List<String> inner, int batch) {
+    public OnnxMl.ModelProto gradientGraph(TargetHead head, RuleTable rules, List<String> inner, int batch,
+                                           boolean inputGradient) {
         return GradientGraphBuilder.build(model, types, shapes,
-                new GradientGraphSpec(input, output, head, inner, rules, batch, true, true));
+                new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient, true));
     }
 
     /**

@@ -5,6 +5,8 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.salient.autodiff.GradientGraphBuilder;
+import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -75,6 +80,44 @@ class ExplainerExporterTest {
         float[] expected = new GradCam().attribute(new AttributionRequest(model, dog, top)).values();
         assertThat(out.attributionShape()).containsExactly(1, 7, 7);
         assertThat(GradientMethodsTest.relativeError(out.attribution(), expected)).isLessThan(1e-4);
+    }
+
+    @Test
+    void gradCamExplainerStopsTheBackwardPassAtItsLayer() throws Exception {
+        int top = Fixtures.top1(model.forward(dog, 1));
+        List<SpatialLayers.Layer> layers = SpatialLayers.features(model);
+        for (SpatialLayers.Layer layer : List.of(layers.get(layers.size() - 1), layers.get(layers.size() / 2))) {
+            OnnxMl.ModelProto exported = ExplainerExporter.export(model, "gradcam", TargetHead.LOGIT, false, layer.name());
+            OnnxMl.ModelProto full = model.gradientGraph(TargetHead.LOGIT, RuleTable.standard(), List.of(layer.name()),
+                    1, true);
+            int exportedBackward = dependingOnTheSeed(exported.getGraph());
+            int fullBackward = dependingOnTheSeed(full.getGraph());
+            System.out.printf("Grad-CAM explainer at %s: %d backward nodes (%d in all); with the input gradient %d (%d)%n",
+                    layer, exportedBackward, exported.getGraph().getNodeCount(), fullBackward,
+                    full.getGraph().getNodeCount());
+            assertThat(exported.getGraph().getNodeList()).noneMatch(n -> n.getOutputList()
+                    .contains(GradientGraphBuilder.INPUT_GRADIENT));
+            assertThat(exportedBackward).isLessThan(fullBackward * 3 / 4);
+
+            Output out = run(exported, null);
+            float[] expected = new GradCam(new GradCam.Params(layer.name()))
+                    .attribute(new AttributionRequest(model, dog, top)).values();
+            assertThat(out.attributionShape()).containsExactly(1, layer.height(), layer.width());
+            assertThat(GradientMethodsTest.relativeError(out.attribution(), expected)).isLessThan(1e-4);
+        }
+    }
+
+    /** Nodes computed from the seed (the backward pass and what follows it), graph nodes in topological order. */
+    private static int dependingOnTheSeed(OnnxMl.GraphProto g) {
+        Set<String> tainted = new HashSet<>(List.of(GradientGraphBuilder.SEED));
+        int count = 0;
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            if (n.getInputList().stream().anyMatch(tainted::contains)) {
+                tainted.addAll(n.getOutputList());
+                count++;
+            }
+        }
+        return count;
     }
 
     @Test

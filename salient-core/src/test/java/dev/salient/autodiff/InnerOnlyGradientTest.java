@@ -40,7 +40,8 @@ class InnerOnlyGradientTest {
                     full.inner().get(layer).gradient())).isLessThan(1e-6);
             assertThat(short_.inner().get(layer).value()).containsExactly(full.inner().get(layer).value());
 
-            int fullNodes = dm.gradientGraph(TargetHead.LOGIT, RuleTable.standard(), List.of(layer), 1).getGraph().getNodeCount();
+            int fullNodes = dm.gradientGraph(TargetHead.LOGIT, RuleTable.standard(), List.of(layer), 1, true).getGraph()
+                    .getNodeCount();
             int shortNodes = GradientGraphBuilder.build(model, dm.types(), dm.shapes(), new GradientGraphSpec("input",
                     "logits", TargetHead.LOGIT, List.of(layer), RuleTable.standard(), 1, false)).getGraph().getNodeCount();
             int forwardNodes = model.graph().getNodeCount();
