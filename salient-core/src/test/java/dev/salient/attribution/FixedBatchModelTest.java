@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A model whose graph fixes batch 1 ({@link FixedBatchModel}): every registry method runs on it, in chunks of one,
- * and computes what it computes on the same network with a free batch axis. Before, SmoothGrad and Integrated
+ * A model whose graph fixes batch 1 ({@link MobileNetRewrites#fixedBatch}): every registry method runs on it, in
+ * chunks of one, and computes what it computes on the same network with a free batch axis. Before, SmoothGrad and Integrated
  * Gradients failed ("asked for 2"), occlusion failed inside ONNX Runtime, and loading printed ONNX Runtime's own
  * error lines from the batch-2 shape probe.
  */
@@ -42,7 +42,7 @@ class FixedBatchModelTest {
 
     @BeforeAll
     static void open() {
-        fixed = DifferentiableModel.open(FixedBatchModel.mobileNetV2(), "input", "logits", new long[]{1, 3, 224, 224},
+        fixed = DifferentiableModel.open(MobileNetRewrites.fixedBatch(), "input", "logits", new long[]{1, 3, 224, 224},
                 EngineOptions.DEFAULT);
         bird = Fixtures.image("bird.bmp");
         target = Fixtures.top1(Fixtures.mobileNetV2().forward(bird, 1));
@@ -83,7 +83,7 @@ class FixedBatchModelTest {
 
     @Test
     void loadingAndRunningItPrintsNoOnnxRuntimeLogLine(@TempDir Path dir) throws Exception {
-        Path file = FixedBatchModel.write(dir);
+        Path file = MobileNetRewrites.write(MobileNetRewrites.fixedBatch(), dir, "mobilenet_v2_batch1.onnx");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 FixedBatchLoadMain.class.getName(), file.toString())
