@@ -217,13 +217,15 @@ final class ConvolutionRules {
 
     /**
      * MaxPool routes each output's gradient to the element its window chose. For every kernel offset the rule
-     * takes the strided slice of the (−∞-padded) input that the offset sees; the first offset whose value
-     * reaches the window's maximum wins, as in PyTorch. "Reaches" allows a relative slack of 2e-7 (about two
-     * float32 ulps) so that values equal in exact arithmetic but an ulp apart after float32 rounding (flat
-     * image regions give many) tie the same way as they would in exact arithmetic; measured on SqueezeNet,
-     * this takes the error against PyTorch's float64 gradient from 3e-3 to 4e-7, while 1e-6 is already
-     * too loose. The per-offset gradients are stacked as channels and folded back with a transposed convolution
-     * whose one-hot kernels put each offset's gradient in place; overlapping windows add up.
+     * takes the strided slice of the (−∞-padded) input that the offset sees; the first offset whose value equals
+     * the window's maximum wins, as in PyTorch. Only equal values tie: a relative slack of 2e-7 once let a value
+     * 1.74e-7 below the maximum win on resnet18 (input gradient 2.8e-3 from PyTorch's). On SqueezeNet the two rules
+     * differ in one window of 660 352 (the first pool, cat image, channel 49), whose two candidates lie 1.1e-8
+     * apart in float64, below float32 resolution: float32 convolutions, ONNX Runtime's and PyTorch's alike, order
+     * them the other way, so the error against the float64 gradient (1.9e-3) is PyTorch's own float32 error there
+     * (1.86e-3). Exact ties (155 windows there) still go to the first offset. The per-offset gradients are stacked
+     * as channels and folded back with a transposed convolution whose one-hot kernels put each offset's gradient
+     * in place; overlapping windows add up.
      */
     private static void maxPool(BackwardContext ctx) {
         long[] x = ctx.shape(ctx.input(0));
@@ -247,7 +249,6 @@ final class ConvolutionRules {
                 : g.op("Pad", List.of(ctx.input(0)), Attributes.ofInts("pads", pads),
                         Attributes.ofFloat("value", -Float.MAX_VALUE));
         String y = ctx.output(0);
-        String threshold = g.op("Sub", y, g.op("Mul", g.op("Abs", y), g.constScalar(2e-7f)));
         int kk = (int) (kernel[0] * kernel[1]);
         List<String> stacked = new ArrayList<>();
         String taken = null;
@@ -261,7 +262,7 @@ final class ConvolutionRules {
                         // Slice has no steps before opset 10: a 1×1 max pool with the strides subsamples exactly
                         : g.op("MaxPool", g.slice(padded, new long[]{h0, w0}, ends, new long[]{2, 3}, new long[]{1, 1}),
                                 Attributes.ofInts("kernel_shape", 1, 1), Attributes.ofInts("strides", geo.strides()));
-                String reaches = g.op("Not", g.op("Less", seen, threshold));
+                String reaches = g.op("Not", g.op("Less", seen, y)); // seen ≥ max: seen == max
                 String chosen = taken == null ? reaches : g.op("And", reaches, g.op("Not", taken));
                 taken = taken == null ? chosen : g.op("Or", taken, chosen);
                 String routed = ActivationRules.masked(g, chosen, ctx.dy());
