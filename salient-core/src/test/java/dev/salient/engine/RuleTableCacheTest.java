@@ -4,6 +4,7 @@ import dev.salient.autodiff.GradientRule;
 import dev.salient.autodiff.ModifiedRules;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
+import dev.salient.testing.TestNets;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -20,11 +21,11 @@ class RuleTableCacheTest {
 
     @Test
     void aTableWithAReplacedRuleGetsItsOwnSession() {
-        float[] x = TinyNet.inputs(1, 3);
-        float[] seed = TinyNet.seeds(1, 0);
+        float[] x = TestNets.gaussian(36, 3);
+        float[] seed = new float[]{1, 0, 0};
         RuleTable blocked = RuleTable.standard().with("Relu", BLOCK_RELU);
         assertThat(blocked.name()).isEqualTo(RuleTable.standard().name());
-        try (DifferentiableModel model = TinyNet.open(EngineOptions.DEFAULT);
+        try (DifferentiableModel model = open(EngineOptions.DEFAULT);
              GradientSession.Lease standard = model.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1);
              GradientSession.Lease modified = model.gradientSession(TargetHead.LOGIT, blocked, List.of(), 1)) {
             float[] exact = standard.run(x, seed, 1).inputGradient();
@@ -42,7 +43,7 @@ class RuleTableCacheTest {
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
         assertThat(a).isNotEqualTo(RuleTable.standard());
         assertThat(ModifiedRules.guided()).isNotEqualTo(ModifiedRules.deconvnet());
-        try (DifferentiableModel model = TinyNet.open(EngineOptions.DEFAULT);
+        try (DifferentiableModel model = open(EngineOptions.DEFAULT);
              GradientSession.Lease first = model.gradientSession(TargetHead.LOGIT, a, List.of(), 1);
              GradientSession.Lease second = model.gradientSession(TargetHead.LOGIT, b, List.of(), 1)) {
             assertThat(second.session()).isSameAs(first.session());
@@ -55,5 +56,11 @@ class RuleTableCacheTest {
             m = Math.max(m, Math.abs(v));
         }
         return m;
+    }
+
+    /** {@link TestNets#tiny}: x [N, 1, 6, 6] → 3 scores. */
+    private static DifferentiableModel open(EngineOptions options) {
+        return DifferentiableModel.open(TestNets.tiny(), TestNets.INPUT, TestNets.OUTPUT, new long[]{1, 1, 6, 6},
+                options);
     }
 }

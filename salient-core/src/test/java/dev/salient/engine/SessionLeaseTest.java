@@ -2,6 +2,7 @@ package dev.salient.engine;
 
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
+import dev.salient.testing.TestNets;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,12 +16,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Before leases, eviction closed a session another thread was running (SIGSEGV in ONNX Runtime).
  */
 class SessionLeaseTest {
-    private static final float[] X = TinyNet.inputs(2, 5);
-    private static final float[] SEEDS = TinyNet.seeds(2, 1);
+    private static final float[] X = TestNets.gaussian(2 * 36, 5);
+    private static final float[] SEEDS = new float[]{0, 1, 0, 0, 1, 0};
 
     @Test
     void anEvictedSessionStaysOpenUntilItsLeaseIsClosed() {
-        try (DifferentiableModel model = TinyNet.open(new EngineOptions(0, 1))) {
+        try (DifferentiableModel model = open(new EngineOptions(0, 1))) {
             GradientSession.Lease first = model.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 2);
             float[] before = first.run(X, SEEDS, 2).inputGradient();
             GradientSession evicted = first.session();
@@ -47,7 +48,7 @@ class SessionLeaseTest {
 
     @Test
     void aCachedSessionIsSharedAndOutlivesItsLeases() {
-        try (DifferentiableModel model = TinyNet.open(new EngineOptions(0, 2))) {
+        try (DifferentiableModel model = open(new EngineOptions(0, 2))) {
             GradientSession shared;
             try (GradientSession.Lease a = model.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1);
                  GradientSession.Lease b = model.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1)) {
@@ -62,7 +63,7 @@ class SessionLeaseTest {
 
     @Test
     void aClosedModelServesItsLeaseHoldersThenRefusesWork() {
-        DifferentiableModel model = TinyNet.open(new EngineOptions(0, 2));
+        DifferentiableModel model = open(new EngineOptions(0, 2));
         float[] scores = model.forward(X, 2);
         GradientSession.Lease session = model.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 2);
         DifferentiableModel.Lease hold = model.lease();
@@ -83,5 +84,11 @@ class SessionLeaseTest {
         assertThat(session.run(X, SEEDS, 2).scores()).containsExactly(scores);
         session.close();
         assertThat(session.session().isClosed()).isTrue();
+    }
+
+    /** {@link TestNets#tiny}: x [N, 1, 6, 6] → 3 scores. */
+    private static DifferentiableModel open(EngineOptions options) {
+        return DifferentiableModel.open(TestNets.tiny(), TestNets.INPUT, TestNets.OUTPUT, new long[]{1, 1, 6, 6},
+                options);
     }
 }
