@@ -56,14 +56,6 @@ final class Leases {
         }
     }
 
-    synchronized boolean retired() {
-        return retired;
-    }
-
-    synchronized boolean freed() {
-        return freed;
-    }
-
     /** Whether the caller is the one to free it now; {@code free} then runs outside this lock. */
     private boolean takeFree() {
         if (retired && leases == 0 && !freed) {
