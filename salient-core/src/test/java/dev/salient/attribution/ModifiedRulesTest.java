@@ -8,6 +8,7 @@ import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
+import dev.salient.graph.Attributes;
 import dev.salient.graph.OnnxModel;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,7 +37,7 @@ class ModifiedRulesTest {
         g.addInitializer(tensor("w1", w1, C, 1, 3, 3));
         g.addInitializer(tensor("w2", w2, K, C, S, S));
         g.addInput(info("x", 1, 1, S, S));
-        g.addNode(node("Conv", List.of("x", "w1"), "h").addAttribute(ints("pads", 1, 1, 1, 1)));
+        g.addNode(node("Conv", List.of("x", "w1"), "h").addAttribute(Attributes.ofInts("pads", 1, 1, 1, 1)));
         String act = "h";
         if (rectifier.equals("Relu")) {
             g.addNode(node("Relu", List.of("h"), "a"));
@@ -123,15 +124,6 @@ class ModifiedRulesTest {
 
     private static OnnxMl.NodeProto.Builder node(String op, List<String> in, String out) {
         return OnnxMl.NodeProto.newBuilder().setOpType(op).setName(out + "_node").addAllInput(in).addOutput(out);
-    }
-
-    private static OnnxMl.AttributeProto ints(String name, long... v) {
-        OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
-                .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-        for (long x : v) {
-            a.addInts(x);
-        }
-        return a.build();
     }
 
     private static OnnxMl.TensorProto tensor(String name, float[] values, long... dims) {

@@ -3,6 +3,7 @@ package dev.salient.testing;
 import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import com.google.protobuf.ByteString;
+import dev.salient.graph.Attributes;
 import dev.salient.graph.OnnxModel;
 
 import java.nio.ByteBuffer;
@@ -42,15 +43,15 @@ public final class TestNets {
     public static OnnxModel smallCnn() {
         TestNets n = new TestNets(23);
         String a1 = n.node("Relu", List.of(n.conv(INPUT, 3, 8, 3, 1)));
-        String p1 = n.node("MaxPool", List.of(a1), ints("kernel_shape", 2, 2), ints("strides", 2, 2));
+        String p1 = n.node("MaxPool", List.of(a1), Attributes.ofInts("kernel_shape", 2, 2),
+                Attributes.ofInts("strides", 2, 2));
         String a2 = n.node("Relu", List.of(n.conv(p1, 8, 16, 3, 1)));
         String a3 = n.node("Relu", List.of(n.conv(a2, 16, 16, 3, 1)));
         String flat = n.node("Flatten", List.of(n.node("GlobalAveragePool", List.of(a3))));
         String w = n.weights(0.5, 10, 16);
         String b = n.weights(0.1, 10);
         n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("gemm").addInput(flat).addInput(w)
-                .addInput(b).addOutput(OUTPUT).addAttribute(OnnxMl.AttributeProto.newBuilder().setName("transB")
-                        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(1)));
+                .addInput(b).addOutput(OUTPUT).addAttribute(Attributes.ofInt("transB", 1)));
         return n.build(10, 3, 32, 32);
     }
 
@@ -66,7 +67,7 @@ public final class TestNets {
 
     private String conv(String in, int inChannels, int outChannels, int kernel, int pad) {
         String w = weights(Math.sqrt(2.0 / (inChannels * kernel * kernel)), outChannels, inChannels, kernel, kernel);
-        return node("Conv", List.of(in, w), ints("pads", pad, pad, pad, pad));
+        return node("Conv", List.of(in, w), Attributes.ofInts("pads", pad, pad, pad, pad));
     }
 
     private String node(String op, List<String> inputs, OnnxMl.AttributeProto... attributes) {
@@ -93,15 +94,6 @@ public final class TestNets {
         }
         graph.addInitializer(t);
         return name;
-    }
-
-    private static OnnxMl.AttributeProto ints(String name, long... values) {
-        OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
-                .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        return a.build();
     }
 
     private OnnxModel build(int classes, long... itemShape) {
