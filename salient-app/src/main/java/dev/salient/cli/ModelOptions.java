@@ -88,7 +88,7 @@ public final class ModelOptions {
         }
         return new ModelConfig(input, output, layout, width, height,
                 resize == null ? null : ModelConfig.resizeMode(resize), null, scale, mean, std,
-                labels == null ? null : labels.toAbsolutePath().toString(), keepSoftmax ? Boolean.TRUE : null);
+                null, keepSoftmax ? Boolean.TRUE : null); // --labels goes in ResolvedModel.labelsFile: the user's to choose
     }
 
     public ImageClassifier open() throws IOException {

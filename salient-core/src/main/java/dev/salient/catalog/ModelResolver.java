@@ -1,8 +1,5 @@
 package dev.salient.catalog;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,8 +26,6 @@ import java.util.Optional;
  * never shadow the verified catalog copy.
  */
 public final class ModelResolver {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ModelCatalog catalog;
     private final ResolverSettings settings;
@@ -81,7 +76,7 @@ public final class ModelResolver {
         }
         Optional<Path> path = asExistingFile(arg);
         if (path.isPresent()) {
-            return resolvePath(path.get());
+            return ResolvedModel.atPath(path.get());
         }
         Optional<CatalogEntry> entry = catalog.find(arg);
         if (entry.isPresent()) {
@@ -155,39 +150,6 @@ public final class ModelResolver {
         Downloader.Result result = downloader.download(url, target, null, -1, events);
         return new ResolvedModel(fileName, result.file(), null, null, result.transferred() ? "download" : "cache",
                 false);
-    }
-
-    private ResolvedModel resolvePath(Path model) throws IOException {
-        String fileName = model.getFileName().toString();
-        int dot = fileName.lastIndexOf('.');
-        String stem = dot > 0 ? fileName.substring(0, dot) : fileName;
-        Path sidecarFile = model.resolveSibling(stem + ".json");
-        if (!Files.isRegularFile(sidecarFile) || sidecarFile.equals(model)) {
-            sidecarFile = model.resolveSibling(fileName + ".json");
-        }
-        ObjectNode sidecar = null;
-        Path labels = null;
-        if (Files.isRegularFile(sidecarFile)) {
-            JsonNode node;
-            try {
-                node = JSON.readTree(sidecarFile.toFile());
-            } catch (IOException e) {
-                throw new IOException("sidecar " + sidecarFile + " is not valid JSON: " + e.getMessage(), e);
-            }
-            if (!node.isObject()) {
-                throw new IOException("sidecar " + sidecarFile + " must hold a JSON object, found " + node.getNodeType());
-            }
-            sidecar = (ObjectNode) node;
-            String labelsName = sidecar.path("labels").asText("");
-            if (!labelsName.isBlank()) {
-                labels = model.resolveSibling(labelsName).normalize();
-                if (!Files.isRegularFile(labels)) {
-                    throw new IOException("sidecar " + sidecarFile + " names labels file '" + labelsName
-                            + "', but " + labels + " does not exist");
-                }
-            }
-        }
-        return new ResolvedModel(stem, model, labels, sidecar, "path", false);
     }
 
     private static Optional<Path> asExistingFile(String arg) {

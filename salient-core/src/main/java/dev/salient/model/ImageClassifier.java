@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import dev.salient.catalog.ResolvedModel;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
+import dev.salient.graph.ModelFolder;
 import dev.salient.graph.ModelFormatException;
 import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
@@ -43,8 +44,13 @@ public final class ImageClassifier implements AutoCloseable {
 
     /** Loads a model file with its sidecar ({@code MODEL.json}) and labels found beside it. */
     public static ImageClassifier load(Path modelFile) {
-        return load(new ResolvedModel(stem(modelFile), modelFile, null, null, "path", false), ModelConfig.EMPTY,
-                EngineOptions.DEFAULT);
+        ResolvedModel resolved;
+        try {
+            resolved = ResolvedModel.atPath(modelFile);
+        } catch (java.io.IOException e) {
+            throw new ModelFormatException(e.getMessage());
+        }
+        return load(resolved, ModelConfig.EMPTY, EngineOptions.DEFAULT);
     }
 
     /**
@@ -188,21 +194,22 @@ public final class ImageClassifier implements AutoCloseable {
                 c.mean() != null ? c.mean() : new double[]{0, 0, 0}, c.std() != null ? c.std() : new double[]{1, 1, 1});
     }
 
+    /**
+     * The labels file: the one the user chose or the catalog fetched ({@link ResolvedModel#labelsFile()}), else the
+     * one the sidecar names, else a usual name beside the model; the last two inside the model's folder only
+     * ({@link ModelFolder}).
+     */
     private static Labels labels(ResolvedModel resolved, ModelConfig config, int classes, List<String> assumptions) {
-        Path dir = resolved.modelFile().toAbsolutePath().getParent();
-        Path file = null;
-        if (config.labels() != null) {
-            file = dir.resolve(config.labels());
-            if (!Files.isRegularFile(file) && resolved.labelsFile() != null) {
-                file = resolved.labelsFile();
-            }
-        } else if (resolved.labelsFile() != null) {
-            file = resolved.labelsFile();
-        } else {
+        Path file = resolved.labelsFile();
+        ModelFolder folder = ModelFolder.of(resolved.modelFile());
+        if (file == null && config.labels() != null) {
+            file = folder.resolve(config.labels(), "the sidecar's \"labels\"");
+        }
+        if (file == null) {
             for (String guess : List.of(stem(resolved.modelFile()) + ".labels.txt", "labels.txt",
                     "imagenet_labels_" + classes + ".txt")) {
-                if (Files.isRegularFile(dir.resolve(guess))) {
-                    file = dir.resolve(guess);
+                if (Files.exists(folder.root().resolve(guess), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    file = folder.resolve(guess, "the labels file " + guess + " beside the model");
                     assumptions.add("labels taken from " + guess + " beside the model");
                     break;
                 }

@@ -122,7 +122,9 @@ class ModelResolverTest extends LoopbackMirrorTest {
         assertThat(resolved.source()).isEqualTo("path");
         assertThat(resolved.name()).isEqualTo("my model");
         assertThat(resolved.modelFile()).isEqualTo(model);
-        assertThat(resolved.labelsFile()).isEqualTo(dir.resolve("classes.txt"));
+        // The sidecar's labels path stays in the sidecar: it is confined to the model's folder when loaded.
+        assertThat(resolved.labelsFile()).isNull();
+        assertThat(resolved.sidecar().path("labels").asText()).isEqualTo("classes.txt");
         assertThat(resolved.sidecar().path("layout").asText()).isEqualTo("NCHW");
         assertThat(resolved.verified()).isFalse();
         assertThat(server.requests()).isZero();
@@ -137,12 +139,11 @@ class ModelResolverTest extends LoopbackMirrorTest {
     }
 
     @Test
-    void sidecarNamingAMissingLabelsFileIsAnError(@TempDir Path dir) throws IOException {
+    void sidecarThatIsNotAJsonObjectIsAnError(@TempDir Path dir) throws IOException {
         Path model = Files.write(dir.resolve("m.onnx"), new byte[] {8});
-        Files.writeString(dir.resolve("m.json"), "{\"labels\":\"gone.txt\"}");
+        Files.writeString(dir.resolve("m.json"), "[1, 2]");
         assertThatThrownBy(() -> resolver(null, true).resolve(model.toString(), DownloadListener.NONE))
-                .hasMessageContaining("names labels file 'gone.txt'")
-                .hasMessageContaining(dir.resolve("gone.txt").toString());
+                .hasMessageContaining("must hold a JSON object");
     }
 
     @Test
