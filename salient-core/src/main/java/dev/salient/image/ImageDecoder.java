@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageIO;
@@ -83,11 +85,22 @@ public final class ImageDecoder {
                 throw corrupt(format, e);
             }
             checkPixels(width, height, limits);
+            List<String> cutShort = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> {
+                if (meansDataIsMissing(warning)) {
+                    cutShort.add(warning);
+                }
+            });
             BufferedImage decoded;
             try {
                 decoded = reader.read(0);
             } catch (IOException | RuntimeException e) {
                 throw corrupt(format, e);
+            }
+            if (!cutShort.isEmpty()) {
+                // The readers fill the rows they never got with grey and only warn: a silent half photo.
+                throw new ImageDecodeException("corrupt " + format.displayName() + ": the file is cut short, it ends "
+                        + "before the image data does (" + String.join("; ", cutShort) + ")");
             }
             BufferedImage rgb = toRgb(decoded);
             if (format == ImageFormat.JPEG) {
@@ -99,6 +112,17 @@ public final class ImageDecoder {
         } finally {
             reader.dispose();
         }
+    }
+
+    /**
+     * Whether a reader's warning says the data ran out. ImageIO reports that only as text: the JDK's JPEG reader
+     * (which TwelveMonkeys delegates to) says "Truncated File - Missing EOI marker" and libjpeg's "Corrupt JPEG
+     * data: premature end of data segment". Other warnings (extraneous bytes, a bad ICC profile) are common in
+     * real photos that decode fine, so they are not refused.
+     */
+    private static boolean meansDataIsMissing(String warning) {
+        String w = warning.toLowerCase(Locale.ROOT);
+        return w.contains("truncated") || w.contains("premature end") || w.contains("missing eoi");
     }
 
     private static void checkBytes(long size, ImageLimits limits) {
