@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import static dev.salient.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A sidecar's labels stay in the model's folder; labels the user names with --labels may be anywhere. */
+/**
+ * Model options and files on the command line: a sidecar's labels stay in the model's folder, labels the user names
+ * with --labels may be anywhere, and sizes are read exactly.
+ */
 class ModelFilesCliTest {
     @Test
     void labelsFromTheCommandLineMayLiveAnywhereButNotFromTheSidecar(@TempDir Path root) throws Exception {
@@ -30,5 +33,15 @@ class ModelFilesCliTest {
         CliTest.Run chosen = run("classify", bird, "--model", model.toString(), "--labels", outside.toString());
         assertThat(chosen.exit()).as(chosen.err()).isZero();
         assertThat(chosen.out()).contains("outside");
+    }
+
+    @Test
+    void aSizeAboveTheIntRangeIsRefusedExactly(@TempDir Path dir) throws Exception {
+        Path model = TinyClassifier.writeInline(dir, "tiny.onnx");
+        CliTest.Run r = run("classify", SharedData.image("bird.bmp").toString(), "--model", model.toString(),
+                "--size", "2147483648x2147483648");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err().strip()).isEqualTo("salient: error: --size width must be a whole number of pixels from 1 "
+                + "to 2147483647, was 2147483648");
     }
 }

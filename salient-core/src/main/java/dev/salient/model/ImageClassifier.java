@@ -83,8 +83,10 @@ public final class ImageClassifier implements AutoCloseable {
         long[] dims = dims(input);
         Layout layout = config.layout() != null ? config.layout() : inferLayout(input.getName(), dims, assumptions);
         int hAxis = layout == Layout.NCHW ? 2 : 1;
-        int height = config.height() != null ? config.height() : spatial(dims[hAxis], "height", assumptions);
-        int width = config.width() != null ? config.width() : spatial(dims[hAxis + 1], "width", assumptions);
+        int height = config.height() != null ? config.height()
+                : spatial(input.getName(), dims[hAxis], "height", assumptions);
+        int width = config.width() != null ? config.width()
+                : spatial(input.getName(), dims[hAxis + 1], "width", assumptions);
         long[] shape = layout == Layout.NCHW ? new long[]{1, 3, height, width} : new long[]{1, height, width, 3};
 
         String output = config.output() != null ? config.output() : classOutput(model);
@@ -139,7 +141,11 @@ public final class ImageClassifier implements AutoCloseable {
                 + " is NCHW or NHWC with 3 colour channels (set \"layout\" in the sidecar)");
     }
 
-    private static int spatial(long dim, String what, List<String> assumptions) {
+    private static int spatial(String input, long dim, String what, List<String> assumptions) {
+        if (dim > Integer.MAX_VALUE) {
+            throw new ModelFormatException("input '" + input + "' has a " + what + " of " + dim + " pixels, above the "
+                    + Integer.MAX_VALUE + " an image can have");
+        }
         if (dim > 0) {
             return (int) dim;
         }

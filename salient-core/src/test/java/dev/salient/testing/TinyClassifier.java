@@ -64,12 +64,7 @@ public final class TinyClassifier {
 
     /** Writes {@code dir/name} with W and b inline; returns its path. */
     public static Path writeInline(Path dir, String name) throws IOException {
-        byte[] data = externalData();
-        OnnxMl.TensorProto w = tensor("W", INPUT_LENGTH, CLASSES)
-                .setRawData(ByteString.copyFrom(data, WEIGHTS_OFFSET, WEIGHTS_BYTES)).build();
-        OnnxMl.TensorProto b = tensor("b", CLASSES)
-                .setRawData(ByteString.copyFrom(data, BIAS_OFFSET, BIAS_BYTES)).build();
-        return Files.write(dir.resolve(name), model(w, b).toByteArray());
+        return writeWithInputSide(dir, name, 2);
     }
 
     /**
@@ -82,6 +77,19 @@ public final class TinyClassifier {
                 WEIGHTS_BYTES);
         OnnxMl.TensorProto b = external(tensor("b", CLASSES), biasLocation, BIAS_OFFSET, BIAS_BYTES);
         return Files.write(dir.resolve(name), model(w, b).toByteArray());
+    }
+
+    /**
+     * Writes {@code dir/name} whose input claims to be {@code side}×{@code side} pixels: a model file with an
+     * absurd fixed input size, for tests of how sizes are read (its weights still fit only 2×2).
+     */
+    public static Path writeWithInputSide(Path dir, String name, long side) throws IOException {
+        byte[] data = externalData();
+        OnnxMl.TensorProto w = tensor("W", INPUT_LENGTH, CLASSES)
+                .setRawData(ByteString.copyFrom(data, WEIGHTS_OFFSET, WEIGHTS_BYTES)).build();
+        OnnxMl.TensorProto b = tensor("b", CLASSES)
+                .setRawData(ByteString.copyFrom(data, BIAS_OFFSET, BIAS_BYTES)).build();
+        return Files.write(dir.resolve(name), model(w, b, side).toByteArray());
     }
 
     /** The model proto with external data at {@code location}, for in-memory tests. */
@@ -107,9 +115,13 @@ public final class TinyClassifier {
     }
 
     private static OnnxMl.ModelProto model(OnnxMl.TensorProto w, OnnxMl.TensorProto b) {
+        return model(w, b, 2);
+    }
+
+    private static OnnxMl.ModelProto model(OnnxMl.TensorProto w, OnnxMl.TensorProto b, long side) {
         OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
                 .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
-        for (long d : new long[]{3, 2, 2}) {
+        for (long d : new long[]{3, side, side}) {
             shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }
         OnnxMl.GraphProto graph = OnnxMl.GraphProto.newBuilder().setName("tiny-classifier")
