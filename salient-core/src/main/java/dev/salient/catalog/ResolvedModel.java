@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * @param labelsFile the class-name file chosen by the user or fetched from the catalog, or null (a sidecar's
  *                   {@code labels} stays in the sidecar: it is resolved inside the model's folder on load)
  * @param sidecar    the {@code MODEL.json} settings, or null if none
- * @param source     where the file came from: {@code "path"}, {@code "mirror"}, {@code "cache"} or {@code "download"}
+ * @param source     where the file came from: {@code "path"}, {@code "cache"}, {@code "mirror"} (copied into the
+ *                   cache just now) or {@code "download"}
  * @param verified   whether the model's sha256 was checked against a published value (false for a plain path or
  *                   a URL outside the catalog: no checksum is known for those)
  */
