@@ -52,8 +52,9 @@ import java.util.stream.Stream;
  */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Explain a classification: which pixels moved the class score.",
-                "IMAGE may be a folder: every photo in it is explained into --out (a folder), each to its own file "
-                        + "name plus .png (a.jpg -> a.jpg.png, so a.jpg and a.png never share one), with a JSON summary."})
+                "IMAGE may be a folder: every photo in it is explained into --out (a folder), each to its own "
+                        + "file name plus .png (a.jpg -> a.jpg.png, so a.jpg and a.png never share one), with a "
+                        + "JSON summary."})
 public final class ExplainCommand implements Callable<Integer> {
     private static final Set<String> PHOTO_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
 

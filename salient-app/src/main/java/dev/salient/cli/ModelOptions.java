@@ -88,7 +88,7 @@ public final class ModelOptions {
         }
         return new ModelConfig(input, output, layout, width, height,
                 resize == null ? null : ModelConfig.resizeMode(resize), null, scale, mean, std,
-                null, keepSoftmax ? Boolean.TRUE : null); // --labels goes in ResolvedModel.labelsFile: the user's to choose
+                null, keepSoftmax ? Boolean.TRUE : null); // --labels is ResolvedModel.labelsFile: the user's choice
     }
 
     public ImageClassifier open() throws IOException {

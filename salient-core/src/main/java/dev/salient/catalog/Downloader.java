@@ -209,8 +209,8 @@ public final class Downloader {
     }
 
     /**
-     * Runs {@code work} on {@code file} holding an exclusive lock on {@code lockFile}, and removes the lock file afterwards (also when
-     * the work failed), while still holding the lock.
+     * Runs {@code work} on {@code file} holding an exclusive lock on {@code lockFile}, and removes the lock file
+     * afterwards (also when the work failed), while still holding the lock.
      *
      * <p>Removing it is safe because a waiter checks, once it holds its lock, that the name still leads to the very
      * file it locked (same {@code fileKey}: device and inode); if the holder before it removed the file, it locks
@@ -221,11 +221,12 @@ public final class Downloader {
     private static Result underLockFile(Path lockFile, Path file, String name, LockedWork work) throws IOException {
         while (true) {
             Object before = fileKey(lockFile);
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE)) {
                 Object opened = fileKey(lockFile);
-                boolean identifiable = opened != null && opened != NO_KEY;
-                if (identifiable && !opened.equals(before)) {
-                    continue; // created just now, or replaced while we opened it: look again
+                boolean identifiable = opened != NO_KEY;
+                if (opened == null || identifiable && !opened.equals(before)) {
+                    continue; // created just now, or removed or replaced while we opened it: look again
                 }
                 try (FileLock ignored = channel.lock()) {
                     if (identifiable && !opened.equals(fileKey(lockFile))) {
@@ -235,11 +236,20 @@ public final class Downloader {
                         return work.run(file, name);
                     } finally {
                         if (identifiable) {
-                            Files.deleteIfExists(lockFile);
+                            removeLockFile(lockFile);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /** A lock file that cannot be removed is left for the next holder to remove: the work itself is done. */
+    private static void removeLockFile(Path lockFile) {
+        try {
+            Files.deleteIfExists(lockFile);
+        } catch (IOException e) {
+            // harmless: the next process to lock it checks its identity as usual and removes it
         }
     }
 

@@ -26,7 +26,7 @@ final class ExternalData {
 
     private ExternalData() {}
 
-    /** The model with every external tensor (initializers, node attributes, subgraphs, functions) read into raw_data. */
+    /** The model with every external tensor (initializers, attributes, subgraphs, functions) read into raw_data. */
     static OnnxMl.ModelProto inline(OnnxMl.ModelProto model, ModelFolder folder) {
         return map(model, (tensor, owner) -> isExternal(tensor) ? read(tensor, owner, folder) : tensor);
     }

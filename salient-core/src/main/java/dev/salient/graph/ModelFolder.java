@@ -66,7 +66,8 @@ public final class ModelFolder {
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(owner + " names '" + location + "', but " + candidate + " does not exist");
         } catch (IOException e) {
-            throw new ModelFormatException(owner + " names '" + location + "', which cannot be read: " + e.getMessage());
+            throw new ModelFormatException(owner + " names '" + location + "', which cannot be read: "
+                    + e.getMessage());
         }
         if (!real.startsWith(root)) {
             throw new OutsideModelFolderException(owner, location, root, "is a symbolic link to " + real

@@ -1,5 +1,7 @@
 package dev.salient.graph;
 
+import java.nio.file.Path;
+
 /**
  * A path written inside a model file or its sidecar points outside the model's folder (absolute, through "..",
  * or through a symbolic link), and was refused: a model file is data and may not read files elsewhere.
@@ -14,7 +16,7 @@ public final class OutsideModelFolderException extends ModelFormatException {
      * @param folder   the model's folder
      * @param why      how it leaves the folder
      */
-    public OutsideModelFolderException(String owner, String location, java.nio.file.Path folder, String why) {
+    public OutsideModelFolderException(String owner, String location, Path folder, String why) {
         super(owner + " names '" + location + "', which " + why + "; a model may only refer to files in its own "
                 + "folder " + folder);
         this.owner = owner;

@@ -25,7 +25,7 @@ public record Preprocessing(int width, int height, ResizeMode resize, double cro
     /** Number of colour channels the tensor has: always RGB. */
     public static final int CHANNELS = 3;
 
-    /** Most values one image's tensor may have: it is one Java {@code float[]} (whose largest size is just under 2^31). */
+    /** Most values one image's tensor may have: it is one Java {@code float[]}, whose size stays just under 2^31. */
     public static final int MAX_TENSOR_LENGTH = Integer.MAX_VALUE - 8;
 
     public Preprocessing {
