@@ -52,7 +52,9 @@ import java.util.stream.Stream;
  */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Explain a classification: which pixels moved the class score.",
-                "IMAGE may be a folder: every photo in it is explained into --out (a folder), with a JSON summary."})
+                "IMAGE may be a folder: every photo in it is explained into --out (a folder), each to its own "
+                        + "file name plus .png (a.jpg -> a.jpg.png, so a.jpg and a.png never share one), with a "
+                        + "JSON summary."})
 public final class ExplainCommand implements Callable<Integer> {
     private static final Set<String> PHOTO_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
 
@@ -210,7 +212,7 @@ public final class ExplainCommand implements Callable<Integer> {
                         .put("method", String.join(",", methods()));
                 try {
                     Explained e = explain(classifier, ImageDecoder.decode(photo, ImageLimits.DEFAULT), targetHead, false);
-                    Path written = folder.resolve(stem(photo) + ".png");
+                    Path written = folder.resolve(outputName(photo));
                     PngWriter.write(e.picture(), written);
                     item.put("output", written.getFileName().toString()).put("target", e.target().index())
                             .put("targetLabel", e.target().label());
@@ -287,10 +289,12 @@ public final class ExplainCommand implements Callable<Integer> {
         return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    private static String stem(Path f) {
-        String n = f.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot < 0 ? n : n.substring(0, dot);
+    /**
+     * A photo's map in folder mode: its whole file name plus ".png". Keeping the extension gives every input its
+     * own output (a.jpg and a.png would both be a.png otherwise), whatever else the folder holds.
+     */
+    static String outputName(Path photo) {
+        return photo.getFileName() + ".png";
     }
 
     private static long[] nchwShape(Preprocessing p) {

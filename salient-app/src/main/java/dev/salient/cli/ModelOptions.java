@@ -83,12 +83,12 @@ public final class ModelOptions {
             if (parts.length != 2) {
                 throw new IllegalArgumentException("--size must look like 224x224, got '" + size + "'");
             }
-            width = Integer.parseInt(parts[0].strip());
-            height = Integer.parseInt(parts[1].strip());
+            width = ModelConfig.pixels("--size width", parts[0]);
+            height = ModelConfig.pixels("--size height", parts[1]);
         }
         return new ModelConfig(input, output, layout, width, height,
                 resize == null ? null : ModelConfig.resizeMode(resize), null, scale, mean, std,
-                labels == null ? null : labels.toAbsolutePath().toString(), keepSoftmax ? Boolean.TRUE : null);
+                null, keepSoftmax ? Boolean.TRUE : null); // --labels is ResolvedModel.labelsFile: the user's choice
     }
 
     public ImageClassifier open() throws IOException {

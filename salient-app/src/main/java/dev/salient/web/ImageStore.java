@@ -66,14 +66,12 @@ final class ImageStore {
     }
 
     static ApiException decodeError(ImageDecodeException e) {
-        String m = e.getMessage();
-        if (m.contains("upload limit") || m.contains("megapixels")) {
-            return new ApiException(413, m);
-        }
-        if (m.startsWith("not a supported image") || m.contains("cannot be read")) {
-            return new ApiException(415, m);
-        }
-        return new ApiException(400, m);
+        int status = switch (e.kind()) {
+            case TOO_LARGE -> 413;
+            case UNSUPPORTED -> 415;
+            case CORRUPT, UNREADABLE -> 400;
+        };
+        return new ApiException(status, e.getMessage());
     }
 
     static String sha256(byte[] bytes) {

@@ -56,6 +56,7 @@ public final class SalientServer implements AutoCloseable {
                         + " MB limit");
             }
         });
+        app.before("/api/*", h::parseMultipart);
         app.after(ctx -> {
             ctx.header("X-Content-Type-Options", "nosniff");
             ctx.header("Referrer-Policy", "no-referrer");

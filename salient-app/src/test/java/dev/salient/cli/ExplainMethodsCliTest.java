@@ -74,8 +74,8 @@ class ExplainMethodsCliTest {
         Path out = dir.resolve("maps");
         CliTest.Run r = run("explain", photos.toString(), "--model", model(), "-o", out.toString());
         assertThat(r.exit()).as("a bad file makes the run fail at the end").isEqualTo(1);
-        assertThat(out.resolve("bird.png")).exists();
-        assertThat(out.resolve("parrot.png")).exists();
+        assertThat(out.resolve("bird.bmp.png")).exists();
+        assertThat(out.resolve("parrot.jpg.png")).exists();
         assertThat(r.err()).contains("skipped broken.png");
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertThat(summary).hasSize(3);

@@ -250,6 +250,20 @@ class ApiTest {
         assertError(post(base, "/api/classify", "hello, world".getBytes(StandardCharsets.UTF_8), "text/plain"), 415,
                 "not a supported image");
         assertError(post(base, "/api/classify", new byte[0], "image/png"), 400, "no image");
+        byte[] parrot = Files.readAllBytes(SharedData.image("parrot.jpg"));
+        assertError(post(base, "/api/classify", Arrays.copyOf(parrot, parrot.length / 2), "image/jpeg"), 400,
+                "cut short");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/images", "/api/classify", "/api/explain", "/api/jobs"})
+    void refusesMalformedMultipartWith400(String path) throws Exception {
+        byte[] form = ("--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.bmp\"\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        assertError(post(base, path, bird(), "multipart/form-data"), 400, "multipart");
+        assertError(post(base, path, "this is not multipart at all".getBytes(StandardCharsets.UTF_8),
+                "multipart/form-data; boundary=xyz"), 400, "multipart");
+        assertError(post(base, path, form, "multipart/form-data; boundary=b"), 400, "multipart");
     }
 
     @Test

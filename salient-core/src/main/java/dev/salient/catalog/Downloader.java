@@ -14,9 +14,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +34,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Fetches one file over HTTP(S) into a folder, safely.
+ * Fetches one file over HTTP(S) into a folder, safely (or copies one from a local mirror, verified alike).
  *
  * <ul>
  *   <li>Bytes go to {@code NAME.part} beside the target and are moved into place atomically only after the
@@ -44,8 +46,8 @@ import java.util.regex.Pattern;
  *   <li>Network failures, 5xx answers and short transfers are retried a bounded number of times; a stalled
  *       transfer is cut after {@link Limits#stallTimeout()}.</li>
  * </ul>
- * The {@code .lock} file is left in place on purpose: deleting it while another process waits on it would
- * let a third process lock a fresh file and download alongside.
+ * The {@code .lock} file is removed when the work is done (or failed); a process that waited on a removed one
+ * notices and locks the new one instead (see {@link #underLockFile}), so two never work on one file at once.
  */
 public final class Downloader {
 
@@ -129,9 +131,57 @@ public final class Downloader {
      */
     public Result download(URI url, Path target, String sha256, long size, DownloadListener listener)
             throws ModelDownloadException {
+        DownloadListener events = listener == null ? DownloadListener.NONE : listener;
+        return locked(target, "download", (file, name) -> {
+            // Re-check under the lock: whoever held it before us may have just finished this very file.
+            if (sha256 == null ? Files.isRegularFile(file) : verifier.cachedMatches(file, sha256)) {
+                return new Result(file, false);
+            }
+            fetchWithRetries(url, file, name, sha256, size, events);
+            return new Result(file, true);
+        });
+    }
+
+    /**
+     * Makes sure {@code target} holds a verified copy of the local file {@code source} (a mirror's copy), under the
+     * same locks as {@link #download}: the bytes go to {@code NAME.part}, their sha256 must match, then they are
+     * moved into place atomically.
+     *
+     * @param sha256 expected lower-case hex sha256 (required: a copy is only worth keeping if it is verified)
+     * @throws ModelDownloadException if the copy does not match or cannot be stored
+     */
+    public Result copy(Path source, Path target, String sha256) throws ModelDownloadException {
+        Objects.requireNonNull(sha256, "sha256");
+        return locked(target, "copy", (file, name) -> {
+            if (verifier.cachedMatches(file, sha256)) {
+                return new Result(file, false);
+            }
+            Path part = file.resolveSibling(name + ".part");
+            try {
+                Files.copy(source, part, StandardCopyOption.REPLACE_EXISTING);
+                String actual = FileVerifier.sha256(part);
+                if (!actual.equals(sha256)) {
+                    throw new ModelDownloadException("sha256 mismatch for " + name + " copied from " + source
+                            + ": expected " + sha256 + ", got " + actual + "; the copy was discarded");
+                }
+                install(part, file, sha256);
+            } finally {
+                Files.deleteIfExists(part); // gone after the move; a failed copy leaves nothing half-written
+            }
+            return new Result(file, true);
+        });
+    }
+
+    /** Work done on {@code file} (named {@code name}) while holding its locks. */
+    @FunctionalInterface
+    private interface LockedWork {
+        Result run(Path file, String name) throws IOException;
+    }
+
+    /** Runs {@code work} on the target holding the in-process lock and the {@code NAME.lock} file lock. */
+    private Result locked(Path target, String what, LockedWork work) throws ModelDownloadException {
         Path requested = target.toAbsolutePath().normalize();
         String name = requested.getFileName().toString();
-        DownloadListener events = listener == null ? DownloadListener.NONE : listener;
         Path file;
         try {
             // The real folder path, so two spellings of one folder (a symlink) share one in-process lock.
@@ -145,23 +195,74 @@ public final class Downloader {
             threadLock.lockInterruptibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ModelDownloadException("download of " + name + " interrupted while waiting for another one");
+            throw new ModelDownloadException(what + " of " + name + " interrupted while waiting for another one");
         }
-        Path lockFile = file.resolveSibling(name + ".lock");
-        try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = lockChannel.lock()) {
-            // Re-check under the lock: whoever held it before us may have just finished this very file.
-            if (sha256 == null ? Files.isRegularFile(file) : verifier.cachedMatches(file, sha256)) {
-                return new Result(file, false);
-            }
-            fetchWithRetries(url, file, name, sha256, size, events);
-            return new Result(file, true);
+        try {
+            return underLockFile(file.resolveSibling(name + ".lock"), file, name, work);
         } catch (ModelDownloadException e) {
             throw e;
         } catch (IOException e) {
             throw new ModelDownloadException("could not store " + name + " in " + file.getParent() + ": " + e, e);
         } finally {
             threadLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code work} on {@code file} holding an exclusive lock on {@code lockFile}, and removes the lock file
+     * afterwards (also when the work failed), while still holding the lock.
+     *
+     * <p>Removing it is safe because a waiter checks, once it holds its lock, that the name still leads to the very
+     * file it locked (same {@code fileKey}: device and inode); if the holder before it removed the file, it locks
+     * whatever is there now instead. The identity is read with {@code stat} only: opening the lock file a second
+     * time and closing it would drop this process's POSIX lock. The key seen at opening is checked before and after
+     * the open, so it is the opened file's. Where the file system has no file keys the lock file is left in place.
+     */
+    private static Result underLockFile(Path lockFile, Path file, String name, LockedWork work) throws IOException {
+        while (true) {
+            Object before = fileKey(lockFile);
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE)) {
+                Object opened = fileKey(lockFile);
+                boolean identifiable = opened != NO_KEY;
+                if (opened == null || identifiable && !opened.equals(before)) {
+                    continue; // created just now, or removed or replaced while we opened it: look again
+                }
+                try (FileLock ignored = channel.lock()) {
+                    if (identifiable && !opened.equals(fileKey(lockFile))) {
+                        continue; // the holder before us removed it: lock the file that is there now
+                    }
+                    try {
+                        return work.run(file, name);
+                    } finally {
+                        if (identifiable) {
+                            removeLockFile(lockFile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A lock file that cannot be removed is left for the next holder to remove: the work itself is done. */
+    private static void removeLockFile(Path lockFile) {
+        try {
+            Files.deleteIfExists(lockFile);
+        } catch (IOException e) {
+            // harmless: the next process to lock it checks its identity as usual and removes it
+        }
+    }
+
+    /** Marks a file system that has no file keys (then lock files are never removed). */
+    private static final Object NO_KEY = new Object();
+
+    /** The file's key (device and inode), {@link #NO_KEY} if the file system has none, null if there is no file. */
+    private static Object fileKey(Path file) throws IOException {
+        try {
+            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            return key == null ? NO_KEY : key;
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
@@ -194,11 +295,7 @@ public final class Downloader {
                         continue;
                     }
                 }
-                Files.deleteIfExists(FileVerifier.markerOf(file));
-                Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                if (sha256 != null) {
-                    verifier.writeMarker(file, sha256);
-                }
+                install(part, file, sha256);
                 return;
             } catch (AttemptFailed failure) {
                 String message = "could not download " + name + " from " + url + ": " + failure.getMessage();
@@ -213,6 +310,15 @@ public final class Downloader {
         String message = "could not download " + name + " from " + url + ": " + last.getMessage() + " (gave up after "
                 + limits.maxAttempts() + (limits.maxAttempts() == 1 ? " attempt)" : " attempts)");
         throw new ModelDownloadException(message, last.getCause());
+    }
+
+    /** Moves a finished, verified {@code part} into place atomically and records its sha256 (if known). */
+    private void install(Path part, Path file, String sha256) throws IOException {
+        Files.deleteIfExists(FileVerifier.markerOf(file));
+        Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (sha256 != null) {
+            verifier.writeMarker(file, sha256);
+        }
     }
 
     /** One request; leaves the complete file in {@code part}. Returns whether it continued an earlier part. */

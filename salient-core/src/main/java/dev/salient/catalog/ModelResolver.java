@@ -1,8 +1,5 @@
 package dev.salient.catalog;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,15 +19,14 @@ import java.util.Optional;
  *   <li>An {@code http(s)://} URL is downloaded into {@code CACHE/url/HOST/} under its file name and reused
  *       from there later; no checksum is known for it, which {@link ResolvedModel#verified()} reports. A URL
  *       that is a catalog entry's URL is treated as that entry.</li>
- *   <li>A catalog name is looked up in the mirror folder, then the cache, then downloaded (unless offline);
- *       every copy must match the catalog's sha256. Its labels file is resolved the same way.</li>
+ *   <li>A catalog name is looked up in the cache, then the mirror folder (whose copy is copied into the cache,
+ *       so the next run finds it without the mirror), then downloaded into the cache (unless offline); every copy
+ *       must match the catalog's sha256. Its labels file is resolved the same way.</li>
  * </ol>
  * URL downloads live in their own sub-folder so that a file with a catalog file name but unknown content can
  * never shadow the verified catalog copy.
  */
 public final class ModelResolver {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ModelCatalog catalog;
     private final ResolverSettings settings;
@@ -81,7 +77,7 @@ public final class ModelResolver {
         }
         Optional<Path> path = asExistingFile(arg);
         if (path.isPresent()) {
-            return resolvePath(path.get());
+            return ResolvedModel.atPath(path.get());
         }
         Optional<CatalogEntry> entry = catalog.find(arg);
         if (entry.isPresent()) {
@@ -106,33 +102,43 @@ public final class ModelResolver {
 
     private record Fetched(Path path, String source) { }
 
+    /**
+     * A verified local copy of a catalogued file: the cache's, else the mirror's copied into the cache (so it is
+     * there on the next run without the mirror), else a download into the cache.
+     */
     private Fetched fetch(CatalogFile file, DownloadListener events) throws IOException {
+        Path cached = settings.cacheFile(file.fileName());
+        if (verifier.cachedMatches(cached, file.sha256())) {
+            return new Fetched(cached, "cache");
+        }
         String mirrorNote = null;
         Path mirrored = settings.mirrorFile(file.fileName());
         if (mirrored != null && Files.isRegularFile(mirrored)) {
             String actual = verifier.remembered(mirrored);
             if (actual.equals(file.sha256())) {
-                return new Fetched(mirrored, "mirror");
+                return new Fetched(downloader.copy(mirrored, cached, file.sha256()).file(), "mirror");
             }
-            // A wrong mirror copy is not fatal (the cache or a download may still serve), but it must be told.
-            mirrorNote = mirrored + " (present, but its sha256 is " + actual + ", expected " + file.sha256() + ")";
-        }
-        Path cached = settings.cacheFile(file.fileName());
-        if (verifier.cachedMatches(cached, file.sha256())) {
-            return new Fetched(cached, "cache");
+            // A wrong mirror copy is not fatal (a download may still serve), but it must be told.
+            mirrorNote = mirrored + " is there, but its sha256 is " + actual + ", not the expected " + file.sha256();
         }
         if (settings.offline()) {
-            String mirrorPart = settings.mirror() == null ? "no mirror folder is set (SALIENT_MIRROR)"
-                    : mirrorNote != null ? "the mirror " + mirrorNote : "the mirror " + mirrored + " (not there)";
-            String cachePart = Files.exists(cached) ? cached + " (present, but its sha256 does not match)"
-                    : cached + " (not there)";
-            throw new ModelUnavailableException(file.fileName() + " is not available offline: looked in "
-                    + mirrorPart + " and in the cache " + cachePart + ". To fetch it, run again with downloads "
-                    + "allowed (unset SALIENT_OFFLINE / drop --offline), or download " + file.url() + " (sha256 "
-                    + file.sha256() + ") yourself and put it at " + cached + ".");
+            throw new ModelUnavailableException(offlineMessage(file, cached, mirrored, mirrorNote));
         }
         Downloader.Result result = downloader.download(file.url(), cached, file.sha256(), file.size(), events);
         return new Fetched(result.file(), result.transferred() ? "download" : "cache");
+    }
+
+    /** Where an offline look-up searched, as one sentence for each case (mirror set or not), and what to do. */
+    private String offlineMessage(CatalogFile file, Path cached, Path mirrored, String mirrorNote) {
+        String cache = Files.exists(cached) ? cached + " is there, but its sha256 does not match"
+                : cached + " is not there";
+        String where = settings.mirror() == null
+                ? "it is not in the cache (" + cache + "), and no mirror folder is set (SALIENT_MIRROR)"
+                : "it is neither in the mirror (" + (mirrorNote != null ? mirrorNote : mirrored + " is not there")
+                + ") nor in the cache (" + cache + ")";
+        return file.fileName() + " is not available offline: " + where + ". To fetch it, run again with downloads "
+                + "allowed (unset SALIENT_OFFLINE / drop --offline), or download " + file.url() + " (sha256 "
+                + file.sha256() + ") yourself and put it at " + cached + ".";
     }
 
     private ResolvedModel resolveUrl(URI url, DownloadListener events) throws IOException {
@@ -155,39 +161,6 @@ public final class ModelResolver {
         Downloader.Result result = downloader.download(url, target, null, -1, events);
         return new ResolvedModel(fileName, result.file(), null, null, result.transferred() ? "download" : "cache",
                 false);
-    }
-
-    private ResolvedModel resolvePath(Path model) throws IOException {
-        String fileName = model.getFileName().toString();
-        int dot = fileName.lastIndexOf('.');
-        String stem = dot > 0 ? fileName.substring(0, dot) : fileName;
-        Path sidecarFile = model.resolveSibling(stem + ".json");
-        if (!Files.isRegularFile(sidecarFile) || sidecarFile.equals(model)) {
-            sidecarFile = model.resolveSibling(fileName + ".json");
-        }
-        ObjectNode sidecar = null;
-        Path labels = null;
-        if (Files.isRegularFile(sidecarFile)) {
-            JsonNode node;
-            try {
-                node = JSON.readTree(sidecarFile.toFile());
-            } catch (IOException e) {
-                throw new IOException("sidecar " + sidecarFile + " is not valid JSON: " + e.getMessage(), e);
-            }
-            if (!node.isObject()) {
-                throw new IOException("sidecar " + sidecarFile + " must hold a JSON object, found " + node.getNodeType());
-            }
-            sidecar = (ObjectNode) node;
-            String labelsName = sidecar.path("labels").asText("");
-            if (!labelsName.isBlank()) {
-                labels = model.resolveSibling(labelsName).normalize();
-                if (!Files.isRegularFile(labels)) {
-                    throw new IOException("sidecar " + sidecarFile + " names labels file '" + labelsName
-                            + "', but " + labels + " does not exist");
-                }
-            }
-        }
-        return new ResolvedModel(stem, model, labels, sidecar, "path", false);
     }
 
     private static Optional<Path> asExistingFile(String arg) {

@@ -24,7 +24,12 @@ public final class OnnxModel {
     private final OnnxMl.ModelProto proto;
     private final Map<String, OnnxMl.TensorProto> initializers = new LinkedHashMap<>();
 
+    /**
+     * A model held in memory. Its tensors must carry their data: one that names an external file is refused,
+     * as there is no folder to read it from safely ({@link #load(Path)} reads external data).
+     */
     public OnnxModel(OnnxMl.ModelProto proto) {
+        ExternalData.refuseExternal(proto);
         this.proto = proto;
         for (OnnxMl.TensorProto t : proto.getGraph().getInitializerList()) {
             initializers.put(t.getName(), t);
@@ -39,26 +44,32 @@ public final class OnnxModel {
         }
     }
 
-    /** Reads an ONNX file; a missing, unreadable or non-ONNX file gives a {@link ModelFormatException}. */
+    /**
+     * Reads an ONNX file; a missing, unreadable or non-ONNX file gives a {@link ModelFormatException}. Tensors kept
+     * as external data are read from the model's folder (never from outside it: {@link ModelFolder}) into the
+     * model, so the result is self-contained.
+     */
     public static OnnxModel load(Path file) {
+        OnnxMl.ModelProto proto;
         try (InputStream in = Files.newInputStream(file)) {
-            return fromStream(in, file.toString());
+            proto = parse(in, file.toString());
         } catch (NoSuchFileException e) {
             throw new ModelFormatException("model file not found: " + file);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read model file " + file + ": " + e.getMessage());
         }
+        return new OnnxModel(ExternalData.inline(proto, ModelFolder.of(file)));
     }
 
     public static OnnxModel fromBytes(byte[] bytes, String description) {
         try {
-            return fromStream(new java.io.ByteArrayInputStream(bytes), description);
+            return new OnnxModel(parse(new java.io.ByteArrayInputStream(bytes), description));
         } catch (IOException e) {
             throw new ModelFormatException("cannot read model " + description + ": " + e.getMessage());
         }
     }
 
-    private static OnnxModel fromStream(InputStream in, String description) throws IOException {
+    private static OnnxMl.ModelProto parse(InputStream in, String description) throws IOException {
         CodedInputStream coded = CodedInputStream.newInstance(in);
         coded.setSizeLimit(Integer.MAX_VALUE); // real models exceed protobuf's 64 MB default
         OnnxMl.ModelProto proto;
@@ -70,7 +81,7 @@ public final class OnnxModel {
         if (!proto.hasGraph() || proto.getOpsetImportCount() == 0) {
             throw new ModelFormatException(description + " is not an ONNX model (no graph or opset import)");
         }
-        return new OnnxModel(proto);
+        return proto;
     }
 
     public OnnxMl.ModelProto proto() {

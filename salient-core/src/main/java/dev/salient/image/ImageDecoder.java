@@ -1,5 +1,6 @@
 package dev.salient.image;
 
+import dev.salient.image.ImageDecodeException.Kind;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.color.ColorSpace;
@@ -13,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageIO;
@@ -41,10 +44,11 @@ public final class ImageDecoder {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(limits, "limits");
         if (!Files.exists(file)) {
-            throw new ImageDecodeException("image file not found: " + file.toAbsolutePath());
+            throw new ImageDecodeException(Kind.UNREADABLE, "image file not found: " + file.toAbsolutePath());
         }
         if (!Files.isRegularFile(file)) {
-            throw new ImageDecodeException("not an image file (a directory or device): " + file.toAbsolutePath());
+            throw new ImageDecodeException(Kind.UNREADABLE, "not an image file (a directory or device): "
+                    + file.toAbsolutePath());
         }
         byte[] bytes;
         try {
@@ -52,9 +56,10 @@ public final class ImageDecoder {
             checkBytes(Files.size(file), limits);
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new ImageDecodeException("image file not found: " + file.toAbsolutePath(), e);
+            throw new ImageDecodeException(Kind.UNREADABLE, "image file not found: " + file.toAbsolutePath(), e);
         } catch (IOException e) {
-            throw new ImageDecodeException("cannot read image file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+            throw new ImageDecodeException(Kind.UNREADABLE, "cannot read image file " + file.toAbsolutePath() + ": "
+                    + e.getMessage(), e);
         }
         return decode(bytes, limits);
     }
@@ -64,12 +69,12 @@ public final class ImageDecoder {
         Objects.requireNonNull(bytes, "bytes");
         Objects.requireNonNull(limits, "limits");
         if (bytes.length == 0) {
-            throw new ImageDecodeException(SUPPORTED + ": the file is empty");
+            throw new ImageDecodeException(Kind.UNSUPPORTED, SUPPORTED + ": the file is empty");
         }
         checkBytes(bytes.length, limits);
         ImageFormat format = ImageFormat.sniff(bytes);
         if (format == null) {
-            throw new ImageDecodeException(SUPPORTED + ": " + describeUnknown(bytes));
+            throw new ImageDecodeException(Kind.UNSUPPORTED, SUPPORTED + ": " + describeUnknown(bytes));
         }
         ImageReader reader = readerFor(format);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -83,11 +88,22 @@ public final class ImageDecoder {
                 throw corrupt(format, e);
             }
             checkPixels(width, height, limits);
+            List<String> cutShort = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> {
+                if (meansDataIsMissing(warning)) {
+                    cutShort.add(warning);
+                }
+            });
             BufferedImage decoded;
             try {
                 decoded = reader.read(0);
             } catch (IOException | RuntimeException e) {
                 throw corrupt(format, e);
+            }
+            if (!cutShort.isEmpty()) {
+                // The readers fill the rows they never got with grey and only warn: a silent half photo.
+                throw new ImageDecodeException(Kind.CORRUPT, "corrupt " + format.displayName() + ": the file is cut "
+                        + "short, it ends before the image data does (" + String.join("; ", cutShort) + ")");
             }
             BufferedImage rgb = toRgb(decoded);
             if (format == ImageFormat.JPEG) {
@@ -101,20 +117,32 @@ public final class ImageDecoder {
         }
     }
 
+    /**
+     * Whether a reader's warning says the data ran out. ImageIO reports that only as text: the JDK's JPEG reader
+     * (which TwelveMonkeys delegates to) says "Truncated File - Missing EOI marker" and libjpeg's "Corrupt JPEG
+     * data: premature end of data segment". Other warnings (extraneous bytes, a bad ICC profile) are common in
+     * real photos that decode fine, so they are not refused.
+     */
+    private static boolean meansDataIsMissing(String warning) {
+        String w = warning.toLowerCase(Locale.ROOT);
+        return w.contains("truncated") || w.contains("premature end") || w.contains("missing eoi");
+    }
+
     private static void checkBytes(long size, ImageLimits limits) {
         if (size > limits.maxBytes()) {
-            throw new ImageDecodeException(String.format(Locale.ROOT, "file is %.1f MB, above the %s MB upload limit",
-                    size / 1e6, plain(limits.maxBytes() / 1e6)));
+            throw new ImageDecodeException(Kind.TOO_LARGE, String.format(Locale.ROOT,
+                    "file is %.1f MB, above the %s MB upload limit", size / 1e6, plain(limits.maxBytes() / 1e6)));
         }
     }
 
     private static void checkPixels(int width, int height, ImageLimits limits) {
         if (width <= 0 || height <= 0) {
-            throw new ImageDecodeException("image header gives an impossible size of " + width + "x" + height);
+            throw new ImageDecodeException(Kind.CORRUPT, "image header gives an impossible size of " + width + "x"
+                    + height);
         }
         long pixels = (long) width * height;
         if (pixels > limits.maxPixels()) {
-            throw new ImageDecodeException(String.format(Locale.ROOT,
+            throw new ImageDecodeException(Kind.TOO_LARGE, String.format(Locale.ROOT,
                     "image is %dx%d = %s megapixels, above the limit of %s megapixels", width, height,
                     plain(Math.round(pixels / 1e5) / 10.0), plain(limits.maxPixels() / 1e6)));
         }
@@ -127,7 +155,7 @@ public final class ImageDecoder {
 
     private static ImageDecodeException corrupt(ImageFormat format, Exception e) {
         String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        return new ImageDecodeException("corrupt " + format.displayName() + ": " + detail, e);
+        return new ImageDecodeException(Kind.CORRUPT, "corrupt " + format.displayName() + ": " + detail, e);
     }
 
     private static ImageReader readerFor(ImageFormat format) {
@@ -149,8 +177,9 @@ public final class ImageDecoder {
             }
         }
         if (fallback == null) {
-            throw new ImageDecodeException(format.displayName() + " images cannot be read: no ImageIO reader on the "
-                    + "classpath (is the TwelveMonkeys imageio plug-in, with its META-INF/services files, missing?)");
+            throw new ImageDecodeException(Kind.UNSUPPORTED, format.displayName() + " images cannot be read: no "
+                    + "ImageIO reader on the classpath (is the TwelveMonkeys imageio plug-in, with its "
+                    + "META-INF/services files, missing?)");
         }
         return fallback;
     }

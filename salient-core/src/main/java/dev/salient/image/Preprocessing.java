@@ -1,5 +1,6 @@
 package dev.salient.image;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -24,9 +25,18 @@ public record Preprocessing(int width, int height, ResizeMode resize, double cro
     /** Number of colour channels the tensor has: always RGB. */
     public static final int CHANNELS = 3;
 
+    /** Most values one image's tensor may have: it is one Java {@code float[]}, whose size stays just under 2^31. */
+    public static final int MAX_TENSOR_LENGTH = Integer.MAX_VALUE - 8;
+
     public Preprocessing {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("input size must be positive, was " + width + "x" + height);
+        }
+        long pixels = (long) width * height; // below 2^62: exact in a long (3 times it may not be)
+        if (pixels > MAX_TENSOR_LENGTH / CHANNELS) {
+            throw new IllegalArgumentException("input size " + width + "x" + height + " is too large: one image "
+                    + "would be 3x" + width + "x" + height + " = " + BigInteger.valueOf(pixels).multiply(
+                    BigInteger.valueOf(CHANNELS)) + " values, above the " + MAX_TENSOR_LENGTH + " one tensor can hold");
         }
         if (resize == null || layout == null) {
             throw new IllegalArgumentException("resize mode and layout are required");

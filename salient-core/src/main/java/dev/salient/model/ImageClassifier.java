@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import dev.salient.catalog.ResolvedModel;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
+import dev.salient.graph.ModelFolder;
 import dev.salient.graph.ModelFormatException;
 import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
@@ -43,8 +44,13 @@ public final class ImageClassifier implements AutoCloseable {
 
     /** Loads a model file with its sidecar ({@code MODEL.json}) and labels found beside it. */
     public static ImageClassifier load(Path modelFile) {
-        return load(new ResolvedModel(stem(modelFile), modelFile, null, null, "path", false), ModelConfig.EMPTY,
-                EngineOptions.DEFAULT);
+        ResolvedModel resolved;
+        try {
+            resolved = ResolvedModel.atPath(modelFile);
+        } catch (java.io.IOException e) {
+            throw new ModelFormatException(e.getMessage());
+        }
+        return load(resolved, ModelConfig.EMPTY, EngineOptions.DEFAULT);
     }
 
     /**
@@ -77,8 +83,10 @@ public final class ImageClassifier implements AutoCloseable {
         long[] dims = dims(input);
         Layout layout = config.layout() != null ? config.layout() : inferLayout(input.getName(), dims, assumptions);
         int hAxis = layout == Layout.NCHW ? 2 : 1;
-        int height = config.height() != null ? config.height() : spatial(dims[hAxis], "height", assumptions);
-        int width = config.width() != null ? config.width() : spatial(dims[hAxis + 1], "width", assumptions);
+        int height = config.height() != null ? config.height()
+                : spatial(input.getName(), dims[hAxis], "height", assumptions);
+        int width = config.width() != null ? config.width()
+                : spatial(input.getName(), dims[hAxis + 1], "width", assumptions);
         long[] shape = layout == Layout.NCHW ? new long[]{1, 3, height, width} : new long[]{1, height, width, 3};
 
         String output = config.output() != null ? config.output() : classOutput(model);
@@ -133,7 +141,11 @@ public final class ImageClassifier implements AutoCloseable {
                 + " is NCHW or NHWC with 3 colour channels (set \"layout\" in the sidecar)");
     }
 
-    private static int spatial(long dim, String what, List<String> assumptions) {
+    private static int spatial(String input, long dim, String what, List<String> assumptions) {
+        if (dim > Integer.MAX_VALUE) {
+            throw new ModelFormatException("input '" + input + "' has a " + what + " of " + dim + " pixels, above the "
+                    + Integer.MAX_VALUE + " an image can have");
+        }
         if (dim > 0) {
             return (int) dim;
         }
@@ -188,21 +200,22 @@ public final class ImageClassifier implements AutoCloseable {
                 c.mean() != null ? c.mean() : new double[]{0, 0, 0}, c.std() != null ? c.std() : new double[]{1, 1, 1});
     }
 
+    /**
+     * The labels file: the one the user chose or the catalog fetched ({@link ResolvedModel#labelsFile()}), else the
+     * one the sidecar names, else a usual name beside the model; the last two inside the model's folder only
+     * ({@link ModelFolder}).
+     */
     private static Labels labels(ResolvedModel resolved, ModelConfig config, int classes, List<String> assumptions) {
-        Path dir = resolved.modelFile().toAbsolutePath().getParent();
-        Path file = null;
-        if (config.labels() != null) {
-            file = dir.resolve(config.labels());
-            if (!Files.isRegularFile(file) && resolved.labelsFile() != null) {
-                file = resolved.labelsFile();
-            }
-        } else if (resolved.labelsFile() != null) {
-            file = resolved.labelsFile();
-        } else {
+        Path file = resolved.labelsFile();
+        ModelFolder folder = ModelFolder.of(resolved.modelFile());
+        if (file == null && config.labels() != null) {
+            file = folder.resolve(config.labels(), "the sidecar's \"labels\"");
+        }
+        if (file == null) {
             for (String guess : List.of(stem(resolved.modelFile()) + ".labels.txt", "labels.txt",
                     "imagenet_labels_" + classes + ".txt")) {
-                if (Files.isRegularFile(dir.resolve(guess))) {
-                    file = dir.resolve(guess);
+                if (Files.exists(folder.root().resolve(guess), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    file = folder.resolve(guess, "the labels file " + guess + " beside the model");
                     assumptions.add("labels taken from " + guess + " beside the model");
                     break;
                 }

@@ -26,8 +26,7 @@ public record ModelConfig(String input, String output, Layout layout, Integer wi
         }
         return new ModelConfig(text(json, "input"), text(json, "output"),
                 json.hasNonNull("layout") ? Layout.valueOf(json.get("layout").asText().toUpperCase(Locale.ROOT)) : null,
-                json.hasNonNull("width") ? json.get("width").asInt() : null,
-                json.hasNonNull("height") ? json.get("height").asInt() : null,
+                pixels(json, "width"), pixels(json, "height"),
                 json.hasNonNull("resize") ? resizeMode(json.get("resize").asText()) : null,
                 json.hasNonNull("cropFraction") ? json.get("cropFraction").asDouble() : null,
                 json.hasNonNull("scale") ? json.get("scale").asDouble() : null,
@@ -41,6 +40,33 @@ public record ModelConfig(String input, String output, Layout layout, Integer wi
             case "center_crop", "centre_crop", "crop" -> ResizeMode.CENTER_CROP;
             default -> throw new IllegalArgumentException("unknown resize mode '" + text + "' (stretch or center_crop)");
         };
+    }
+
+    private static Integer pixels(JsonNode json, String field) {
+        if (!json.hasNonNull(field)) {
+            return null;
+        }
+        JsonNode v = json.get(field);
+        return pixels("\"" + field + "\"", v.isIntegralNumber() ? v.asText() : v.toString());
+    }
+
+    /**
+     * A width or height written as text: a whole number of pixels from 1 to 2^31 − 1, read exactly (a larger
+     * number is refused, never wrapped around to a negative one).
+     *
+     * @param what the field or flag, for the message
+     */
+    public static int pixels(String what, String text) {
+        try {
+            int v = Integer.parseInt(text.strip());
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // not a whole number, or above Integer.MAX_VALUE: refused below
+        }
+        throw new IllegalArgumentException(what + " must be a whole number of pixels from 1 to " + Integer.MAX_VALUE
+                + ", was " + text);
     }
 
     private static String text(JsonNode json, String field) {

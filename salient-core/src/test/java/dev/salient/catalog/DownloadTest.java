@@ -118,6 +118,7 @@ class DownloadTest extends LoopbackMirrorTest {
                 .hasMessageContaining("server answered 500");
         assertThat(server.requests(FILE)).isEqualTo(3);
         assertThat(cache.resolve(FILE)).doesNotExist();
+        assertThat(leftovers()).as("a failed download leaves no lock file").isEmpty();
     }
 
     @Test
@@ -181,6 +182,24 @@ class DownloadTest extends LoopbackMirrorTest {
     }
 
     @Test
+    void aCopyThatDoesNotMatchIsDiscardedWithNothingLeft() throws IOException {
+        Path wrong = Files.write(Files.createDirectories(cache.resolve("elsewhere")).resolve(FILE), new byte[] {1, 2});
+        String sha256 = catalog.find(MODEL).orElseThrow().sha256();
+        Downloader downloader = new Downloader(Downloader.defaultHttpClient(), FAST);
+        assertThatThrownBy(() -> downloader.copy(wrong, cache.resolve(FILE), sha256))
+                .isInstanceOf(ModelDownloadException.class)
+                .hasMessageStartingWith("sha256 mismatch for " + FILE + " copied from " + wrong + ": expected " + sha256);
+        assertThat(cache.resolve(FILE)).doesNotExist();
+        assertThat(leftovers()).isEmpty();
+
+        Downloader.Result copied = downloader.copy(mirror.resolve(FILE), cache.resolve(FILE), sha256);
+        assertThat(copied.transferred()).isTrue();
+        assertThat(Files.mismatch(copied.file(), mirror.resolve(FILE))).isEqualTo(-1);
+        assertThat(downloader.copy(mirror.resolve(FILE), cache.resolve(FILE), sha256).transferred()).isFalse();
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
     void twoThreadsPullingTheSameModelDownloadItOnce() throws Exception {
         server.on(FILE, MirrorServer.throttled(256 * 1024, 40)); // ~0.6 s, so the pulls overlap
         ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -202,6 +221,7 @@ class DownloadTest extends LoopbackMirrorTest {
             assertThat(Files.mismatch(a.modelFile(), mirror.resolve(FILE))).isEqualTo(-1);
             assertThat(server.requests(FILE)).isEqualTo(1);
             assertThat(server.requests("imagenet_labels.txt")).isEqualTo(1);
+            assertThat(leftovers()).isEmpty();
         } finally {
             threads.shutdownNow();
         }
@@ -229,20 +249,25 @@ class DownloadTest extends LoopbackMirrorTest {
         assertThat(outputs).anyMatch(o -> o.startsWith("source=download"));
         assertThat(outputs).anyMatch(o -> o.startsWith("source=cache"));
         assertThat(Files.mismatch(cache.resolve(FILE), mirror.resolve(FILE))).isEqualTo(-1);
+        assertThat(leftovers()).as("the lock files are removed, also by the process that waited").isEmpty();
     }
 
-    /** Files in the cache other than finished files, their markers and lock files. */
-    private List<Path> leftovers() {
+    /** Files in a cache folder other than finished files and their markers: parts, temporaries, lock files. */
+    static List<Path> leftovers(Path cache) {
         if (!Files.isDirectory(cache)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(cache)) {
             return files.filter(p -> {
                 String n = p.getFileName().toString();
-                return n.endsWith(".part") || n.contains(".tmp");
+                return n.endsWith(".part") || n.contains(".tmp") || n.endsWith(".lock");
             }).toList();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private List<Path> leftovers() {
+        return leftovers(cache);
     }
 }

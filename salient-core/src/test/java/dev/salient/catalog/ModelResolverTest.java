@@ -23,13 +23,33 @@ class ModelResolverTest extends LoopbackMirrorTest {
     }
 
     @Test
-    void mirrorHitNeedsNoRequest() throws IOException {
+    void mirrorHitNeedsNoRequestAndIsCopiedIntoTheCache() throws IOException {
         ResolvedModel model = resolver(mirror, false).resolve(MODEL, DownloadListener.NONE);
         assertThat(model.source()).isEqualTo("mirror");
         assertThat(model.verified()).isTrue();
-        assertThat(model.modelFile()).isEqualTo(mirror.resolve(FILE));
-        assertThat(model.labelsFile()).isEqualTo(mirror.resolve("imagenet_labels.txt"));
+        assertThat(model.modelFile()).isEqualTo(cache.resolve(FILE));
+        assertThat(Files.mismatch(model.modelFile(), mirror.resolve(FILE))).isEqualTo(-1);
+        assertThat(model.labelsFile()).isEqualTo(cache.resolve("imagenet_labels.txt"));
+        assertThat(Files.mismatch(model.labelsFile(), mirror.resolve("imagenet_labels.txt"))).isEqualTo(-1);
+        assertThat(FileVerifier.markerOf(model.modelFile())).exists();
         assertThat(server.requests()).isZero();
+        assertThat(DownloadTest.leftovers(cache)).isEmpty();
+    }
+
+    @Test
+    void whatTheMirrorServedIsThereOnTheNextRunWithoutTheMirror() throws IOException {
+        // The README's first run: SALIENT_MIRROR=../shared/mirror ./salient serve, then ./salient classify.
+        resolver(mirror, false).resolve(MODEL, DownloadListener.NONE);
+        CatalogFile parrot = catalog.examples().stream().filter(f -> f.fileName().equals("parrot.jpg"))
+                .findFirst().orElseThrow();
+        resolver(mirror, false).resolveFile(parrot, DownloadListener.NONE);
+
+        ResolvedModel model = resolver(null, true).resolve(MODEL, DownloadListener.NONE);
+        assertThat(model.source()).isEqualTo("cache");
+        assertThat(model.modelFile()).isEqualTo(cache.resolve(FILE));
+        assertThat(resolver(null, true).resolveFile(parrot, DownloadListener.NONE)).isEqualTo(cache.resolve("parrot.jpg"));
+        assertThat(server.requests()).isZero();
+        assertThat(DownloadTest.leftovers(cache)).isEmpty();
     }
 
     @Test
@@ -39,14 +59,15 @@ class ModelResolverTest extends LoopbackMirrorTest {
     }
 
     @Test
-    void offlineMissTellsWhereItLookedAndMakesNoRequest() {
+    void offlineMissWithoutAMirrorSaysWhereItLookedInOneSentence() {
+        String name = "mobilenetv2-12.onnx";
+        CatalogFile file = catalog.find("mobilenetv2-12").orElseThrow().modelFile();
         assertThatThrownBy(() -> resolver(null, true).resolve("mobilenetv2-12", DownloadListener.NONE))
                 .isInstanceOf(ModelUnavailableException.class)
-                .hasMessageContaining("mobilenetv2-12.onnx is not available offline")
-                .hasMessageContaining("no mirror folder is set (SALIENT_MIRROR)")
-                .hasMessageContaining(cache.resolve("mobilenetv2-12.onnx") + " (not there)")
-                .hasMessageContaining("SALIENT_OFFLINE")
-                .hasMessageContaining(server.baseUrl() + "mobilenetv2-12.onnx");
+                .hasMessage(name + " is not available offline: it is not in the cache (" + cache.resolve(name)
+                        + " is not there), and no mirror folder is set (SALIENT_MIRROR). To fetch it, run again with "
+                        + "downloads allowed (unset SALIENT_OFFLINE / drop --offline), or download " + server.baseUrl()
+                        + name + " (sha256 " + file.sha256() + ") yourself and put it at " + cache.resolve(name) + ".");
         assertThat(server.requests()).isZero();
     }
 
@@ -54,8 +75,14 @@ class ModelResolverTest extends LoopbackMirrorTest {
     void offlineWithMirrorLacksTheOnnxModelButServesCoral() throws IOException {
         assertThat(resolver(mirror, true).resolve("mobilenet_v1_0.75_192_quant", DownloadListener.NONE).source())
                 .isEqualTo("mirror");
+        String name = "resnet50-v1-12.onnx";
+        CatalogFile file = catalog.find("resnet50-v1-12").orElseThrow().modelFile();
         assertThatThrownBy(() -> resolver(mirror, true).resolve("resnet50-v1-12", DownloadListener.NONE))
-                .hasMessageContaining("the mirror " + mirror.resolve("resnet50-v1-12.onnx") + " (not there)");
+                .hasMessage(name + " is not available offline: it is neither in the mirror (" + mirror.resolve(name)
+                        + " is not there) nor in the cache (" + cache.resolve(name) + " is not there). To fetch it, "
+                        + "run again with downloads allowed (unset SALIENT_OFFLINE / drop --offline), or download "
+                        + server.baseUrl() + name + " (sha256 " + file.sha256() + ") yourself and put it at "
+                        + cache.resolve(name) + ".");
         assertThat(server.requests()).isZero();
     }
 
@@ -64,7 +91,9 @@ class ModelResolverTest extends LoopbackMirrorTest {
         Files.write(badMirror.resolve(FILE), new byte[] {1, 2, 3});
         assertThatThrownBy(() -> resolver(badMirror, true).resolve(MODEL, DownloadListener.NONE))
                 .isInstanceOf(ModelUnavailableException.class)
-                .hasMessageContaining("present, but its sha256 is");
+                .hasMessageContaining("it is neither in the mirror (" + badMirror.resolve(FILE) + " is there, but its "
+                        + "sha256 is ")
+                .hasMessageContaining(", not the expected " + catalog.find(MODEL).orElseThrow().sha256() + ")");
         // Online, the verified download wins over the bad mirror copy.
         ResolvedModel model = resolver(badMirror, false).resolve(MODEL, DownloadListener.NONE);
         assertThat(model.source()).isEqualTo("download");
@@ -122,7 +151,9 @@ class ModelResolverTest extends LoopbackMirrorTest {
         assertThat(resolved.source()).isEqualTo("path");
         assertThat(resolved.name()).isEqualTo("my model");
         assertThat(resolved.modelFile()).isEqualTo(model);
-        assertThat(resolved.labelsFile()).isEqualTo(dir.resolve("classes.txt"));
+        // The sidecar's labels path stays in the sidecar: it is confined to the model's folder when loaded.
+        assertThat(resolved.labelsFile()).isNull();
+        assertThat(resolved.sidecar().path("labels").asText()).isEqualTo("classes.txt");
         assertThat(resolved.sidecar().path("layout").asText()).isEqualTo("NCHW");
         assertThat(resolved.verified()).isFalse();
         assertThat(server.requests()).isZero();
@@ -137,12 +168,11 @@ class ModelResolverTest extends LoopbackMirrorTest {
     }
 
     @Test
-    void sidecarNamingAMissingLabelsFileIsAnError(@TempDir Path dir) throws IOException {
+    void sidecarThatIsNotAJsonObjectIsAnError(@TempDir Path dir) throws IOException {
         Path model = Files.write(dir.resolve("m.onnx"), new byte[] {8});
-        Files.writeString(dir.resolve("m.json"), "{\"labels\":\"gone.txt\"}");
+        Files.writeString(dir.resolve("m.json"), "[1, 2]");
         assertThatThrownBy(() -> resolver(null, true).resolve(model.toString(), DownloadListener.NONE))
-                .hasMessageContaining("names labels file 'gone.txt'")
-                .hasMessageContaining(dir.resolve("gone.txt").toString());
+                .hasMessageContaining("must hold a JSON object");
     }
 
     @Test
@@ -154,14 +184,17 @@ class ModelResolverTest extends LoopbackMirrorTest {
     }
 
     @Test
-    void examplePhotosResolveFromMirrorOrDownload() throws IOException {
+    void examplePhotosResolveFromMirrorOrDownload(@TempDir Path otherCache) throws IOException {
         CatalogFile parrot = catalog.examples().stream().filter(f -> f.fileName().equals("parrot.jpg"))
                 .findFirst().orElseThrow();
         assertThat(resolver(mirror, true).resolveFile(parrot, DownloadListener.NONE))
-                .isEqualTo(mirror.resolve("parrot.jpg"));
-        Path fetched = resolver(null, false).resolveFile(parrot, DownloadListener.NONE);
-        assertThat(fetched).isEqualTo(cache.resolve("parrot.jpg"));
+                .isEqualTo(cache.resolve("parrot.jpg"));
+        ModelResolver online = new ModelResolver(catalog, new ResolverSettings(null, otherCache, false),
+                new Downloader(Downloader.defaultHttpClient(), FAST));
+        Path fetched = online.resolveFile(parrot, DownloadListener.NONE);
+        assertThat(fetched).isEqualTo(otherCache.resolve("parrot.jpg"));
         assertThat(Files.mismatch(fetched, mirror.resolve("parrot.jpg"))).isEqualTo(-1);
         assertThat(server.requests()).isEqualTo(1);
+        assertThat(DownloadTest.leftovers(otherCache)).isEmpty();
     }
 }

@@ -186,6 +186,21 @@ class ImageDecoderTest {
                 .hasMessageStartingWith("corrupt PNG: ");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"parrot.jpg", "dog.jpg"})
+    void truncatedJpegIsCorruptNotHalfGrey(String name, @TempDir Path dir) throws IOException {
+        byte[] whole = Files.readAllBytes(SharedData.image(name));
+        Path half = Files.write(dir.resolve(name), Arrays.copyOf(whole, whole.length / 2));
+        assertThatThrownBy(() -> ImageDecoder.decode(half, LIMITS))
+                .isInstanceOf(ImageDecodeException.class)
+                .hasMessageStartingWith("corrupt JPEG: the file is cut short")
+                .hasMessageContaining("Missing EOI marker");
+        // All but the last byte (the end marker itself) is cut short too.
+        byte[] noEnd = Arrays.copyOf(whole, whole.length - 1);
+        assertThatThrownBy(() -> ImageDecoder.decode(noEnd, LIMITS)).hasMessageContaining("cut short");
+        assertThat(ImageDecoder.decode(whole, LIMITS).getWidth()).isPositive();
+    }
+
     @Test
     void pngBombIsRefusedFromItsHeader() {
         byte[] bomb = TestImages.pngHeaderOnly(100_000, 100_000);
