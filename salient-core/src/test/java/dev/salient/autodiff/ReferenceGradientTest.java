@@ -21,12 +21,13 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The engine against PyTorch autograd (float64) on three torchvision architectures with seeded random weights:
- * logits, d logit[target] / d input and d log_softmax[target] / d input, batch of two.
+ * The engine against PyTorch autograd (float64) on torchvision architectures with seeded random weights (CNNs and
+ * ShuffleNetV2's computed channel split): logits, d logit[target] / d input and d log_softmax[target] / d input,
+ * batch of two.
  */
 class ReferenceGradientTest {
     @ParameterizedTest
-    @ValueSource(strings = {"efficientnet_b0", "mobilenet_v3_small", "squeezenet1_1"})
+    @ValueSource(strings = {"efficientnet_b0", "mobilenet_v3_small", "squeezenet1_1", "shufflenet_v2_x1_0"})
     void matchesPyTorchAutograd(String arch) throws IOException {
         JsonNode ref = new ObjectMapper().readTree(SharedData.path("reference/" + arch + ".ref.json").toFile());
         OnnxModel model = OnnxModel.load(SharedData.path("reference/" + arch + ".onnx"));
@@ -48,13 +49,15 @@ class ReferenceGradientTest {
             GradientSession logitSession = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 2);
             GradientResult byLogit = logitSession.run(x, seeds, 2);
             assertThat(relativeError(byLogit.scores(), logits)).as("logits").isLessThan(1e-4);
-            assertThat(relativeError(byLogit.inputGradient(), gradLogit)).as("grad logit").isLessThan(1e-3);
+            assertThat(relativeError(byLogit.inputGradient(), gradLogit)).as("grad logit")
+                    .isLessThan(bar(ref, "grad_logit"));
             assertThat(byLogit.target()[0]).isCloseTo(logits[targets[0]], org.assertj.core.data.Offset.offset(1e-3f));
 
             GradientSession logProbSession = dm.gradientSession(TargetHead.LOG_PROBABILITY, RuleTable.standard(),
                     List.of(), 2);
             GradientResult byLogProb = logProbSession.run(x, seeds, 2);
-            assertThat(relativeError(byLogProb.inputGradient(), gradLogProb)).as("grad log-prob").isLessThan(1e-3);
+            assertThat(relativeError(byLogProb.inputGradient(), gradLogProb)).as("grad log-prob")
+                    .isLessThan(bar(ref, "grad_logprob"));
 
             System.out.printf("%s: relative L2 error logits %.2e, grad logit %.2e, grad log-prob %.2e%n", arch,
                     relativeError(byLogit.scores(), logits), relativeError(byLogit.inputGradient(), gradLogit),
@@ -62,6 +65,15 @@ class ReferenceGradientTest {
             float[] forward = dm.forward(x, 2);
             assertThat(relativeError(forward, logits)).as("forward-only logits").isLessThan(1e-4);
         }
+    }
+
+    /**
+     * max(1e-3, 3 × float32_floor): the floor is PyTorch's own float32 error against its float64 reference (badly
+     * conditioned random-weight ReLU nets sit far above 1e-3); references without one get 1e-3.
+     */
+    static double bar(JsonNode ref, String tensor) {
+        JsonNode floor = ref.path("float32_floor").path(tensor);
+        return Math.max(1e-3, floor.isNumber() ? 3 * floor.asDouble() : 0);
     }
 
     static double relativeError(float[] actual, float[] expected) {

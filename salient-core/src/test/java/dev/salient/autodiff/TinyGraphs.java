@@ -155,6 +155,14 @@ final class TinyGraphs {
                 .setType(AttributeProto.AttributeType.TENSOR).setT(t).build());
     }
 
+    /** ConstantOfShape's {@code value}: a one-element int64 tensor. */
+    static AttributeProto intValue(long value) {
+        ByteBuffer buf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
+        OnnxMl.TensorProto t = OnnxMl.TensorProto.newBuilder().setDataType(DataType.INT64_VALUE).addDims(1)
+                .setRawData(ByteString.copyFrom(buf.array())).build();
+        return AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(t).build();
+    }
+
     static AttributeProto i(String name, long value) {
         return Attributes.ofInt(name, value);
     }
