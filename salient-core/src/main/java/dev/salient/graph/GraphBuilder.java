@@ -145,6 +145,14 @@ public final class GraphBuilder {
         return op("ReduceSum", List.of(x), Attributes.ofInts("axes", axes), keep);
     }
 
+    public String reduceMean(String x, long[] axes, boolean keepDims) {
+        AttributeProto keep = Attributes.ofInt("keepdims", keepDims ? 1 : 0);
+        if (opset >= 18) {
+            return op("ReduceMean", List.of(x, constInt64s(axes)), keep);
+        }
+        return op("ReduceMean", List.of(x), Attributes.ofInts("axes", axes), keep);
+    }
+
     public String unsqueeze(String x, long... axes) {
         if (opset >= 13) {
             return op("Unsqueeze", List.of(x, constInt64s(axes)));

@@ -74,9 +74,23 @@ class UnsupportedOperatorTest {
     }
 
     @Test
+    void powWithAnExponentThatDependsOnTheInputIsRefused() {
+        TinyGraphs g = new TinyGraphs(13, 6);
+        String out = g.op("Pow", g.op("Sigmoid", X), g.op("Tanh", X));
+        try (DifferentiableModel dm = DifferentiableModel.open(g.build(out, IMAGE), X, out, IMAGE,
+                EngineOptions.DEFAULT)) {
+            assertThat(dm.forward(new float[dm.itemSize()], 1)).hasSize(dm.classes());
+            assertThatThrownBy(() -> dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 1))
+                    .isInstanceOf(UnsupportedOperatorException.class)
+                    .hasMessage("cannot differentiate Pow node 'Pow_node_2': its exponent depends on the input "
+                            + "(only constant exponents are supported)");
+        }
+    }
+
+    @Test
     void aSupportedModelHasNoGradientProblem() {
         TinyGraphs g = new TinyGraphs(13, 5);
-        String out = g.op("Tanh", g.op("Mul", X, X));
+        String out = g.op("Erf", g.op("Pow", X, g.scalar(2f)));
         try (DifferentiableModel dm = DifferentiableModel.open(g.build(out, IMAGE), X, out, IMAGE,
                 EngineOptions.DEFAULT)) {
             assertThat(dm.gradientUnsupported()).isEmpty();
