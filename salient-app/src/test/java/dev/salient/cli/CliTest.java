@@ -20,7 +20,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The command line end to end on the real MobileNetV2: outputs, files written, and one-line errors. */
-class CliTest {
+public class CliTest {
     record Run(int exit, String out, String err) {}
 
     static Run run(String... args) {
@@ -117,7 +117,7 @@ class CliTest {
     }
 
     /** input [1,3,8,8] → Atan → GlobalAveragePool → Flatten: an op the engine has no gradient rule for. */
-    static Path unsupportedOpModel(Path dir) throws Exception {
+    public static Path unsupportedOpModel(Path dir) throws Exception {
         OnnxMl.TypeProto.Tensor.Builder in = OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1);
         for (long d : new long[]{1, 3, 8, 8}) {
             in.getShapeBuilder().addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));

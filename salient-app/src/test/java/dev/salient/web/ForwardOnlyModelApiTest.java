@@ -1,7 +1,7 @@
 package dev.salient.web;
 
-import ai.onnx.proto.OnnxMl;
 import dev.salient.catalog.ResolvedModel;
+import dev.salient.cli.CliTest;
 import dev.salient.engine.EngineOptions;
 import dev.salient.model.ImageClassifier;
 import dev.salient.model.ModelConfig;
@@ -21,9 +21,8 @@ class ForwardOnlyModelApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("salient-forward-only");
-        Path model = dir.resolve("atan.onnx");
-        Files.write(model, atanModel().toByteArray());
+        // input [1,3,8,8] → Atan → GlobalAveragePool → Flatten: three classes, Atan has no backward rule
+        Path model = CliTest.unsupportedOpModel(Files.createTempDirectory("salient-forward-only"));
         ImageClassifier classifier = ImageClassifier.load(new ResolvedModel("atan", model, null, null, "path", false),
                 ModelConfig.EMPTY, EngineOptions.DEFAULT);
         server = new SalientServer(WebConfig.defaults().withPort(0), new ModelRegistry(List.of(classifier)),
@@ -33,24 +32,6 @@ class ForwardOnlyModelApiTest {
     @AfterAll
     static void stop() {
         server.close();
-    }
-
-    /** input [1,3,8,8] → Atan → GlobalAveragePool → Flatten: three classes, Atan has no backward rule. */
-    static OnnxMl.ModelProto atanModel() {
-        OnnxMl.TypeProto.Tensor.Builder in = OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1);
-        for (long d : new long[]{1, 3, 8, 8}) {
-            in.getShapeBuilder().addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        }
-        OnnxMl.GraphProto graph = OnnxMl.GraphProto.newBuilder().setName("g")
-                .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("x").setType(OnnxMl.TypeProto.newBuilder().setTensorType(in)))
-                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Atan").setName("the_atan").addInput("x").addOutput("a"))
-                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("GlobalAveragePool").addInput("a").addOutput("p"))
-                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Flatten").addInput("p").addOutput("y"))
-                .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("y").setType(OnnxMl.TypeProto.newBuilder()
-                        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1))))
-                .build();
-        return OnnxMl.ModelProto.newBuilder().setIrVersion(7).setGraph(graph)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13)).build();
     }
 
     private static java.net.http.HttpResponse<byte[]> get(String url) throws Exception {

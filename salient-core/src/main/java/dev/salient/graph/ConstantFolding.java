@@ -10,7 +10,6 @@ import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.*;
 
 /**
@@ -158,12 +157,8 @@ public final class ConstantFolding {
     }
 
     private static OnnxMl.TensorProto longs(long[] values, long... dims) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            buf.putLong(v);
-        }
         OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setDataType(DataType.INT64_VALUE)
-                .setRawData(ByteString.copyFrom(buf.array()));
+                .setRawData(ByteString.copyFrom(TensorData.int64Bytes(values)));
         for (long d : dims) {
             t.addDims(d);
         }

@@ -101,19 +101,11 @@ public final class GraphBuilder {
     }
 
     public String constInt64s(long... values) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            buf.putLong(v);
-        }
-        return constant("i", DataType.INT64_VALUE, buf.array(), values.length);
+        return constInt64Tensor(values, values.length);
     }
 
     public String constInt64Tensor(long[] values, long... dims) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            buf.putLong(v);
-        }
-        return constant("i", DataType.INT64_VALUE, buf.array(), dims);
+        return constant("i", DataType.INT64_VALUE, TensorData.int64Bytes(values), dims);
     }
 
     private String constant(String kind, int dataType, byte[] raw, long... dims) {

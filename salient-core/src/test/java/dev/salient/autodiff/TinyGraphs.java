@@ -6,6 +6,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import com.google.protobuf.ByteString;
 import dev.salient.graph.Attributes;
 import dev.salient.graph.OnnxModel;
+import dev.salient.graph.TensorData;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -122,11 +123,7 @@ final class TinyGraphs {
     }
 
     String intTensor(long[] values, long... dims) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            buf.putLong(v);
-        }
-        return initializer(DataType.INT64_VALUE, buf.array(), dims);
+        return initializer(DataType.INT64_VALUE, TensorData.int64Bytes(values), dims);
     }
 
     private String initializer(int type, byte[] raw, long... dims) {
@@ -157,9 +154,8 @@ final class TinyGraphs {
 
     /** ConstantOfShape's {@code value}: a one-element int64 tensor. */
     static AttributeProto intValue(long value) {
-        ByteBuffer buf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
         OnnxMl.TensorProto t = OnnxMl.TensorProto.newBuilder().setDataType(DataType.INT64_VALUE).addDims(1)
-                .setRawData(ByteString.copyFrom(buf.array())).build();
+                .setRawData(ByteString.copyFrom(TensorData.int64Bytes(new long[]{value}))).build();
         return AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(t).build();
     }
 
