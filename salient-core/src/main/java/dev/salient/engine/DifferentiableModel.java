@@ -27,10 +27,10 @@ public final class DifferentiableModel implements AutoCloseable {
     private final String output;
     private final ElementTypes types;
     private final TensorShapes shapes;
+    private final Optional<UnsupportedOperatorException> gradientUnsupported;
     private final EngineOptions options;
     private final OrtSession forward;
     private final Map<Key, GradientSession> sessions;
-    private final Optional<UnsupportedOperatorException> gradientUnsupported;
 
     private record Key(TargetHead head, String rules, List<String> inner, int batch, boolean inputGradient) {}
 
