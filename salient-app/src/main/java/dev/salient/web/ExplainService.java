@@ -2,6 +2,7 @@ package dev.salient.web;
 
 import dev.salient.attribution.Attribution;
 import dev.salient.attribution.ProgressListener;
+import dev.salient.autodiff.UnsupportedOperatorException;
 import dev.salient.render.AttributionRenderer;
 
 import dev.salient.image.Preprocessor;
@@ -124,6 +125,9 @@ final class ExplainService implements AutoCloseable {
             raw = r.method().attribute(r.classifier(), input, r.classIndex(), r.params(), progress);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
+        } catch (UnsupportedOperatorException e) {
+            // the model classifies, but this method needs a gradient through an op that has no backward rule
+            throw new ApiException(422, e.getMessage());
         }
         attributions.put(r.key(), raw);
         return raw;

@@ -104,6 +104,11 @@ public final class BackwardContext {
         return owner.constantFloats(tensor);
     }
 
+    /** Values of a constant float or integer tensor as floats, or null when it is computed at run time. */
+    public float[] constantNumbers(String tensor) {
+        return owner.constantNumbers(tensor);
+    }
+
     public long intAttr(String name, long fallback) {
         return Attributes.getInt(node, name, fallback);
     }

@@ -6,6 +6,7 @@ import dev.salient.autodiff.GradientGraphBuilder;
 import dev.salient.autodiff.GradientGraphSpec;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
+import dev.salient.autodiff.UnsupportedOperatorException;
 import dev.salient.graph.ElementTypes;
 import dev.salient.graph.ModelFormatException;
 import dev.salient.graph.OnnxModel;
@@ -31,6 +32,7 @@ public final class DifferentiableModel implements AutoCloseable {
     private final String output;
     private final ElementTypes types;
     private final TensorShapes shapes;
+    private final Optional<UnsupportedOperatorException> gradientUnsupported;
     private final EngineOptions options;
     private final OrtSession forward;
     private final Leases forwardLeases;
@@ -67,9 +69,7 @@ public final class DifferentiableModel implements AutoCloseable {
         this.options = options;
         this.types = ElementTypes.of(model);
         this.shapes = probeShapes(model, types, input, inputShape);
-        // fail on load, not on the first explanation, when an op on the path has no gradient rule
-        GradientGraphBuilder.check(model, types, shapes,
-                new GradientGraphSpec(input, output, TargetHead.LOGIT, List.of(), RuleTable.standard(), 1));
+        this.gradientUnsupported = gradientProblem(model, input, output);
         this.forward = createSession(forwardModel().toByteArray());
         this.forwardLeases = new Leases("the model", this::closeForward);
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
@@ -92,6 +92,28 @@ public final class DifferentiableModel implements AutoCloseable {
     public static DifferentiableModel open(OnnxModel model, String input, String output, long[] inputShape,
                                            EngineOptions options) {
         return new DifferentiableModel(model, input, output, inputShape, options);
+    }
+
+    /**
+     * What the first gradient would fail on, found on load by building (and dropping) the batch-1 gradient graph:
+     * the model still classifies, only gradient requests throw (naming the op).
+     */
+    private Optional<UnsupportedOperatorException> gradientProblem(OnnxModel model, String input, String output) {
+        try {
+            GradientGraphBuilder.check(model, types, shapes,
+                    new GradientGraphSpec(input, output, TargetHead.LOGIT, List.of(), RuleTable.standard(), 1));
+            return Optional.empty();
+        } catch (UnsupportedOperatorException e) {
+            return Optional.of(e);
+        }
+    }
+
+    /**
+     * Why gradients of this model cannot be computed with the standard rules (an op without a backward rule, ...),
+     * or empty when they can; forward passes work either way.
+     */
+    public Optional<UnsupportedOperatorException> gradientUnsupported() {
+        return gradientUnsupported;
     }
 
     private OnnxMl.ModelProto forwardModel() {

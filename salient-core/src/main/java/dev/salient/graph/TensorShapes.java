@@ -8,15 +8,19 @@ import java.util.*;
 /**
  * Static shape of every tensor of a graph at a chosen batch size. ONNX Runtime is asked for every inner
  * tensor at batch 1 and batch 2; each dimension is linear in the batch size (batch-major layouts, flattening,
- * reshapes), so the two runs determine the shapes at any batch. This is done once per model.
+ * reshapes), so the two runs determine the shapes at any batch. This is done once per model. With the shapes
+ * static, shape arithmetic is constant too: {@link #constants(int)}.
  */
 public final class TensorShapes {
     private final Map<String, long[]> atOne;
     private final Map<String, long[]> atTwo;
+    private final ConstantFolding folding;
 
-    private TensorShapes(Map<String, long[]> atOne, Map<String, long[]> atTwo) {
+    private TensorShapes(Map<String, long[]> atOne, Map<String, long[]> atTwo, OrtEnvironment env, OnnxModel model,
+                         ElementTypes types) {
         this.atOne = atOne;
         this.atTwo = atTwo;
+        this.folding = new ConstantFolding(env, model, types, this);
     }
 
     /**
@@ -63,7 +67,7 @@ public final class TensorShapes {
                         two.put(init.getName(), dims);
                     }
                 }
-                return new TensorShapes(one, two);
+                return new TensorShapes(one, two, env, model, types);
             }
         } catch (OrtException e) {
             throw new ModelFormatException("ONNX Runtime cannot run the model: " + e.getMessage());
@@ -135,6 +139,14 @@ public final class TensorShapes {
             s[i] = one[i] + (two[i] - one[i]) * (batch - 1L);
         }
         return s;
+    }
+
+    /**
+     * Values of the tensors computed from shapes and constants alone (Shape → Gather → Div → Slice bounds, ...)
+     * when the model runs on {@code batch} images, by name; initializers and Constant nodes are not repeated here.
+     */
+    public Map<String, OnnxMl.TensorProto> constants(int batch) {
+        return folding.at(batch);
     }
 
     /** Names of all tensors with a known shape. */
