@@ -48,10 +48,11 @@ public record DisplaySettings(double sensitivity, Scale scaling, double percenti
     public static final ParameterDescription<Double> PERCENTILE = ParameterDescription.positive("percentile",
             "Percentile", 99.0, 100, "", "per-map scaling divides by this percentile of |v|: the top 1 % saturate");
     public static final ParameterDescription<ColorMap> COLORMAP = ParameterDescription.choice("colormap",
-            "Colour map", ColorMap.class, null, "default: turbo for layer maps such as Grad-CAM's, grey otherwise");
+            "Colour map", ColorMap.class, null, "colours of the map; default: turbo for layer maps such as Grad-CAM's, "
+                    + "grey otherwise");
     public static final ParameterDescription<Overlay> OVERLAY = ParameterDescription.choice("overlay", "Overlay",
-            Overlay.class, null, "mask: the map alone; alpha: over the photo; multiply: the photo times the map; "
-                    + "default: alpha for layer maps, mask otherwise");
+            Overlay.class, null, "how the map meets the photo: mask (the map alone), alpha (over the photo), "
+                    + "multiply (the photo times the map); default: alpha for layer maps, mask otherwise");
     public static final ParameterDescription<Boolean> BLEND = ParameterDescription.flag("blend",
             "Blend with the photo", "multiply the photo by the explanation (the demo's blend; overlay multiply)");
     public static final ParameterDescription<Double> OPACITY = ParameterDescription.number("opacity", "Opacity",
