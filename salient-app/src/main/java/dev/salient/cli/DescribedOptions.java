@@ -56,7 +56,8 @@ abstract class DescribedOptions implements CommandLine.IModelTransformer {
         String dflt = p.defaultValue() == null || p.type() == ParameterType.FLAG ? ""
                 : "default: " + ParameterDescription.format(p.defaultValue());
         String both = limits.isEmpty() || dflt.isEmpty() ? limits + dflt : limits + "; " + dflt;
-        String text = p.help().isEmpty() ? p.label() : Character.toUpperCase(p.help().charAt(0)) + p.help().substring(1);
+        String text = p.help().isEmpty() ? p.label()
+                : Character.toUpperCase(p.help().charAt(0)) + p.help().substring(1);
         return (text + (both.isEmpty() ? "." : " (" + both + ").")).replace("%", "%%"); // picocli formats help
     }
 }

@@ -57,7 +57,7 @@ import java.util.stream.Stream;
                 "IMAGE may be a folder: every photo in it is explained into --out (a folder), each to its own "
                         + "file name plus .png (a.jpg -> a.jpg.png, so a.jpg and a.png never share one), with a "
                         + "JSON summary."},
-        modelTransformer = ExplainCommand.Options.class)
+        modelTransformer = ExplainCommand.Options.class, defaultValueProvider = ExplainCommand.MethodNames.class)
 public final class ExplainCommand implements Callable<Integer> {
     private static final Set<String> PHOTO_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
 
@@ -71,11 +71,11 @@ public final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    /** The registry's method names, for --method's help. */
-    static final class MethodNames implements Iterable<String> {
+    /** --method takes any of the registry's methods, the first by default. */
+    static final class MethodNames extends MethodChoices {
         @Override
-        public java.util.Iterator<String> iterator() {
-            return AttributionMethods.names().iterator();
+        List<String> methods() {
+            return AttributionMethods.names();
         }
     }
 
@@ -95,7 +95,7 @@ public final class ExplainCommand implements Callable<Integer> {
             description = "Class to explain: top1 (or topK), a class index, or a label (default: ${DEFAULT-VALUE}).")
     String target;
 
-    @Option(names = "--method", defaultValue = "gradient", completionCandidates = MethodNames.class,
+    @Option(names = "--method", completionCandidates = MethodNames.class,
             description = "Attribution method (default: ${DEFAULT-VALUE}), one of: ${COMPLETION-CANDIDATES}.")
     String method;
 
@@ -183,7 +183,8 @@ public final class ExplainCommand implements Callable<Integer> {
                 a = c.method().attribute(AttributionRequest.of(classifier, input, cls, targetHead), progress);
             }
             millis.put(m, (System.nanoTime() - t1) / 1e6);
-            single = AttributionRenderer.render(photo, classifier.preprocessing(), a, c.description().traits(), display);
+            single = AttributionRenderer.render(photo, classifier.preprocessing(), a, c.description().traits(),
+                    display);
             panels.add(new ComparisonSheet.Panel(c.description().title(), single));
             if (raw != null && compare == null) {
                 long[] shape = a.inputShaped() ? nchwShape(classifier.preprocessing()) : a.shape();

@@ -14,7 +14,6 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -24,7 +23,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "export-explainer", mixinStandardHelpOptions = true,
         description = "Write an ONNX model that outputs class scores and an attribution map.",
-        modelTransformer = ExportExplainerCommand.Options.class)
+        modelTransformer = ExportExplainerCommand.Options.class,
+        defaultValueProvider = ExportExplainerCommand.Exportable.class)
 public final class ExportExplainerCommand implements Callable<Integer> {
     /** --head, from its description in core, with the exporter's own default: the logit. */
     static final class Options extends DescribedOptions {
@@ -36,11 +36,11 @@ public final class ExportExplainerCommand implements Callable<Integer> {
         }
     }
 
-    /** The methods whose traits say they can be exported, for --method's help. */
-    static final class Exportable implements Iterable<String> {
+    /** --method takes the methods whose traits say they can be exported, the first by default. */
+    static final class Exportable extends MethodChoices {
         @Override
-        public Iterator<String> iterator() {
-            return AttributionMethods.exportable().iterator();
+        List<String> methods() {
+            return AttributionMethods.exportable();
         }
     }
 
@@ -50,7 +50,7 @@ public final class ExportExplainerCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--method", defaultValue = "gradient", completionCandidates = Exportable.class,
+    @Option(names = "--method", completionCandidates = Exportable.class,
             description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String method;
 

@@ -31,10 +31,11 @@ class DescribedCliTest {
         CliTest.Run r = run("explain", "--help");
         assertThat(r.exit()).isZero();
         String help = r.out().replaceAll("\\s+", " "); // as one line, whatever picocli wraps
-        assertThat(help).contains(String.join(", ", AttributionMethods.names()));
+        assertThat(help).contains("Attribution method (default: " + AttributionMethods.names().get(0) + "), one of: "
+                + String.join(", ", AttributionMethods.names()));
         assertThat(help).contains("--sensitivity=SENSITIVITY").contains("(0, 40]; default: 20")
                 .contains("--scaling=fixed|per-map").contains("--head=logit|probability|log-probability")
-                .contains("top 1 % saturate");
+                .contains("the brightest (100 − P) % saturate");
         assertThat(run("export-explainer", "--help").out().replaceAll("\\s+", " ")).contains("gradient, gradient-x-input, gradcam")
                 .contains("default: logit");
     }

@@ -183,7 +183,7 @@ public final class IntegratedGradients extends GradientMethod {
 
     @Override
     public String name() {
-        return "integrated-gradients";
+        return DESCRIPTION.name();
     }
 
     /** Nodes α_k in [0, 1] and weights w_k (Σ w_k = 1) of the rule with m points. */

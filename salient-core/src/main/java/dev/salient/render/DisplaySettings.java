@@ -46,7 +46,8 @@ public record DisplaySettings(double sensitivity, Scale scaling, double percenti
             Scale.class, null, "fixed (the demo's |v| · sensitivity) or per-map (by a percentile of |v|); "
                     + "default: the method's, fixed only for the demo's gradient");
     public static final ParameterDescription<Double> PERCENTILE = ParameterDescription.positive("percentile",
-            "Percentile", 99.0, 100, "", "per-map scaling divides by this percentile of |v|: the top 1 % saturate");
+            "Percentile", 99.0, 100, "", "per-map scaling divides by this percentile P of |v|, so the brightest "
+                    + "(100 − P) % saturate");
     public static final ParameterDescription<ColorMap> COLORMAP = ParameterDescription.choice("colormap",
             "Colour map", ColorMap.class, null, "colours of the map; default: turbo for layer maps such as Grad-CAM's, "
                     + "grey otherwise");
