@@ -1,6 +1,7 @@
 package dev.salient.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.salient.attribution.AttributionMethods;
 import dev.salient.testing.SharedData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,7 +92,7 @@ class OpenApiContractTest {
                 .contains("integrated-gradients: ").contains("black|blur|noise").contains("occlusion: ");
         assertThat(explain.findValuesAsText("name")).doesNotContain("batch", "memory-mb")
                 .contains("head", "sensitivity", "colormap", "layer");
-        assertThat(parameter(explain, "method").get("schema").get("enum")).hasSize(12);
+        assertThat(parameter(explain, "method").get("schema").get("enum")).hasSize(AttributionMethods.names().size());
         assertThat(parameter(explain, "sensitivity").get("schema").get("exclusiveMinimum").asBoolean()).isTrue();
         JsonNode jobs = doc.get("paths").get("/api/jobs").get("post").get("parameters");
         assertThat(jobs.findValuesAsText("name")).contains("samples").doesNotContain("sensitivity");
