@@ -42,7 +42,7 @@ public record MethodTraits(MapKind map, boolean signed, Scale scale, boolean exp
 
     /**
      * Passes through the network one attribution makes at batch 1: a fixed part plus a part repeated per
-     * {@code repeatedPer} (a parameter such as "samples", or "window position"). A backward pass follows a forward
+     * {@code repeatedPer} (a parameter such as "samples", or "window positions"). A backward pass follows a forward
      * pass of the same run.
      *
      * @param forward      forward passes made once

@@ -50,7 +50,7 @@ public final class Occlusion implements AttributionMethod {
             "mean over windows W ∋ pixel of F_c(x) − F_c(x with W replaced by the baseline): forward passes only",
             List.of(WINDOW, STRIDE, BASELINE, BATCH),
             new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
-                    new MethodTraits.Cost(1, 0, 1, 0, "window position")),
+                    new MethodTraits.Cost(1, 0, 1, 0, "window positions")),
             values -> new Occlusion(new Params(values.get(WINDOW), values.get(STRIDE),
                     baselineValue(values.get(BASELINE)), values.get(BATCH))));
 

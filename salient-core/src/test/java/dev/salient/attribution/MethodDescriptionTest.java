@@ -112,7 +112,7 @@ class MethodDescriptionTest {
         assertThat(AttributionMethods.describe("integrated-gradients").traits().cost())
                 .hasToString("2 forward + steps × (1 forward + 1 backward) passes");
         assertThat(AttributionMethods.describe("occlusion").traits().cost())
-                .hasToString("1 forward + window position × 1 forward passes");
+                .hasToString("1 forward + window positions × 1 forward passes");
         assertThatThrownBy(() -> new MethodTraits.Cost(1, 0, 1, 0, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
