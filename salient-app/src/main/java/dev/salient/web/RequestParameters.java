@@ -30,9 +30,10 @@ final class RequestParameters {
             32, 1024, "px", "height of each panel of the sheet");
     static final ParameterDescription<Boolean> DOWNLOAD = ParameterDescription.flag("download", "Download",
             "answer as an attachment (Content-Disposition) with a file name");
-    static final ParameterDescription<String> METHODS = ParameterDescription.text("methods", "Methods", null,
-            "1 to 12 method names, comma-separated (default: every method); each takes its own parameters");
     static final int MAX_COMPARED = 12;
+    static final ParameterDescription<String> METHODS = ParameterDescription.text("methods", "Methods", null,
+            "1 to " + MAX_COMPARED + " method names, comma-separated (default: every method); each takes its own "
+                    + "parameters");
     static final ParameterDescription<String> MODEL_PATH = ParameterDescription.text("model", "Model", null,
             "a model's name, from /api/models");
     static final ParameterDescription<String> EXAMPLE_NAME = ParameterDescription.text("name", "Example", null,

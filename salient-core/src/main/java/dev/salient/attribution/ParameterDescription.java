@@ -161,6 +161,20 @@ public record ParameterDescription<T>(String name, ParameterType type, Class<T> 
         return valueType.cast(value);
     }
 
+    /**
+     * {@code value} if it is within this parameter's limits (for records that hold a checked value and can also be
+     * built directly).
+     *
+     * @throws InvalidParameterException as {@link #parse} would
+     */
+    public T require(T value) {
+        if (value == null ? defaultValue != null
+                : !accepts(type, valueType, minimum, exclusiveMinimum, maximum, choices, value)) {
+            throw rejection(name, String.valueOf(value), expected());
+        }
+        return value;
+    }
+
     /** The refusal of {@code raw}: "SUBJECT must be EXPECTED, got 'RAW'". */
     public InvalidParameterException rejection(String subject, String raw, String expected) {
         String shown = raw.strip().length() > 40 ? raw.strip().substring(0, 40) + "…" : raw.strip();

@@ -69,10 +69,10 @@ public record DisplaySettings(double sensitivity, Scale scaling, double percenti
     public static final DisplaySettings DEFAULT = parse(name -> null, "");
 
     public DisplaySettings {
-        if (!(sensitivity > 0) || !(percentile > 0 && percentile <= 100) || !(opacity >= 0 && opacity <= 1)) {
-            throw new IllegalArgumentException("sensitivity must be positive, percentile in (0, 100] and opacity "
-                    + "in [0, 1]");
-        }
+        SENSITIVITY.require(sensitivity);
+        PERCENTILE.require(percentile);
+        OPACITY.require(opacity);
+        AGGREGATION.require(aggregation);
     }
 
     /**

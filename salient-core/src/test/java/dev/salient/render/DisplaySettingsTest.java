@@ -86,5 +86,9 @@ class DisplaySettingsTest {
                 .hasMessage("colormap must be one of grey, viridis, inferno, turbo, diverging, got 'rainbow'");
         assertThatThrownBy(() -> settings(Map.of("opacity", "2"))).hasMessageContaining("from 0 to 1");
         assertThatThrownBy(() -> settings(Map.of("percentile", "101"))).hasMessageContaining("up to 100");
+        // built directly, the record holds the same limits
+        assertThatThrownBy(() -> new DisplaySettings(50, null, 99, null, null, false, 0.5,
+                ChannelAggregation.SIGNED_MEAN))
+                .hasMessage("sensitivity must be a positive number up to 40, got '50.0'");
     }
 }
