@@ -92,6 +92,11 @@ final class ExplainService implements AutoCloseable {
 
     // ---- requests ----
 
+    /** The attribution {@code param} asks for, of the method it names (the default when none). */
+    ExplainRequest request(ImageStore.StoredImage image, Function<String, String> param) {
+        return request(image, methods.get(param.apply(RequestParameters.METHOD)), param);
+    }
+
     /**
      * The attribution {@code param} asks for, of {@code method}: its parameters parsed once from the request (only
      * those a request may set), layers resolved against the model, the method built once.

@@ -39,10 +39,22 @@ public final class MethodRegistry {
         return List.copyOf(methods.keySet());
     }
 
-    /** @throws ApiException 404 naming the known methods */
+    /** The first method: what a request that names none gets. */
+    public MethodDescription defaultMethod() {
+        return methods.values().iterator().next();
+    }
+
+    /**
+     * The method called {@code name}; null: the {@link #defaultMethod()}.
+     *
+     * @throws ApiException 404 naming the known methods
+     */
     public MethodDescription get(String name) {
-        MethodDescription m = name == null ? null : methods.get(name.strip().toLowerCase(Locale.ROOT));
-        if (name != null && name.endsWith(" ")) {
+        if (name == null) {
+            return defaultMethod();
+        }
+        MethodDescription m = methods.get(name.strip().toLowerCase(Locale.ROOT));
+        if (name.endsWith(" ")) {
             // an unencoded "gradcam++" in a query string arrives as "gradcam  ": prefer the method with the pluses
             MethodDescription plus = methods.get(name.stripLeading().replace(' ', '+').toLowerCase(Locale.ROOT));
             m = plus != null ? plus : m;

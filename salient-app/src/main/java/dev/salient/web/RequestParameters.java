@@ -31,6 +31,8 @@ final class RequestParameters {
     static final ParameterDescription<Boolean> DOWNLOAD = ParameterDescription.flag("download", "Download",
             "answer as an attachment (Content-Disposition) with a file name");
     static final int MAX_COMPARED = 12;
+    /** The name of the parameter that names the method (its choices are the server's methods). */
+    static final String METHOD = "method";
     static final ParameterDescription<String> METHODS = ParameterDescription.text("methods", "Methods", null,
             "1 to " + MAX_COMPARED + " method names, comma-separated (default: every method); each takes its own "
                     + "parameters");
@@ -54,7 +56,8 @@ final class RequestParameters {
         List<String> modelNames = List.copyOf(models.names());
         this.modelParameter = ParameterDescription.choice("model", "Model", modelNames, modelNames.get(0),
                 "which loaded model classifies and is explained");
-        this.methodParameter = ParameterDescription.choice("method", "Method", methods.names(), methods.names().get(0),
+        this.methodParameter = ParameterDescription.choice(METHOD, "Method", methods.names(),
+                methods.defaultMethod().name(),
                 "attribution method, see /api/methods (gradcam++ is gradcam%2B%2B in a query string)");
     }
 
@@ -93,8 +96,7 @@ final class RequestParameters {
 
     /** The method a request names, the default when it names none; 404 for an unknown one. */
     MethodDescription method(Context ctx) {
-        return methods.get(Optional.ofNullable(Handlers.param(ctx, methodParameter.name()))
-                .orElse(methodParameter.defaultValue()));
+        return methods.get(Handlers.param(ctx, methodParameter.name()));
     }
 
     /** The methods of a comparison: the listed ones, or all; 400 unless 1 to 12. */
