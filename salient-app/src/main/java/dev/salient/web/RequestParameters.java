@@ -114,11 +114,7 @@ final class RequestParameters {
         Set<String> names = new LinkedHashSet<>(ctx.queryParamMap().keySet());
         String type = Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT);
         if (type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded")) {
-            try {
-                names.addAll(ctx.formParamMap().keySet());
-            } catch (RuntimeException e) {
-                // a malformed or oversized body: the handler reads the upload and says what is wrong with it
-            }
+            names.addAll(ctx.formParamMap().keySet()); // a multipart body was parsed and checked by parseMultipart
         }
         return names;
     }

@@ -42,7 +42,8 @@ public final class SalientServer implements AutoCloseable {
         this.config = config;
         this.service = new ExplainService(config, models, methods);
         RequestParameters parameters = new RequestParameters(models, methods);
-        this.routes = routes(new Handlers(service, config, parameters), parameters, ctx -> ctx.json(openApi()));
+        Handlers h = new Handlers(service, config, parameters);
+        this.routes = routes(h, parameters, ctx -> ctx.json(openApi()));
         this.openApi = OpenApiDocument.of(routes, methods);
         long maxRequest = config.limits().maxBytes() + REQUEST_OVERHEAD;
         this.app = Javalin.create(c -> {
@@ -57,7 +58,7 @@ public final class SalientServer implements AutoCloseable {
                 s.location = Location.CLASSPATH;
             });
         });
-        register(app, parameters, maxRequest);
+        register(app, h, parameters, maxRequest);
         errors(app);
     }
 
@@ -69,8 +70,8 @@ public final class SalientServer implements AutoCloseable {
         List<Integer> work = List.of(400, 404, 413, 415, 503, 504);
         Reply png = new Reply(200, "image/png", "the explanation, a PNG of the photo's size");
         Reply sheet = new Reply(200, "image/png", "the photo and one panel per method, side by side");
-        Reply job = new Reply(202, "application/json",
-                "{id, state: queued|running|done|failed|cancelled, done, total, cached, method, class, error?, status?}");
+        Reply job = new Reply(202, "application/json", "{id, state: queued|running|done|failed|cancelled, done, "
+                + "total, cached, method, class, error?, status?}");
         List<ApiRoute> all = new ArrayList<>();
         all.add(new ApiRoute(HandlerType.GET, "/docs", "the API documentation page (redirects to /api.html)", List.of(),
                 Set.of(), List.of(new Reply(302, "text/html", "redirect to /api.html")), List.of(),
@@ -139,8 +140,11 @@ public final class SalientServer implements AutoCloseable {
         return List.copyOf(all);
     }
 
-    /** Registers the routes, each refusing parameters it does not take, behind the upload-size check. */
-    private void register(Javalin app, RequestParameters parameters, long maxRequest) {
+    /**
+     * Registers the routes, each refusing parameters it does not take, behind the upload-size check and the parse of
+     * a multipart body.
+     */
+    private void register(Javalin app, Handlers h, RequestParameters parameters, long maxRequest) {
         app.before("/api/*", ctx -> {
             long length = ctx.req().getContentLengthLong();
             if (length > maxRequest) {
