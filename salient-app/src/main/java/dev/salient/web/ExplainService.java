@@ -1,16 +1,21 @@
 package dev.salient.web;
 
 import dev.salient.attribution.Attribution;
+import dev.salient.attribution.AttributionMethod;
+import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.MethodDescription;
+import dev.salient.attribution.ParameterDescription;
+import dev.salient.attribution.ParameterType;
+import dev.salient.attribution.ParameterValues;
 import dev.salient.attribution.ProgressListener;
 import dev.salient.autodiff.UnsupportedOperatorException;
+import dev.salient.autodiff.TargetHead;
 import dev.salient.render.AttributionRenderer;
 
-import dev.salient.image.Preprocessor;
 import dev.salient.model.Classification;
 import dev.salient.model.ImageClassifier;
-import dev.salient.render.AttributionMap;
 import dev.salient.render.ComparisonSheet;
-import dev.salient.render.Renderer;
+import dev.salient.render.DisplaySettings;
 
 import java.awt.image.BufferedImage;
 import java.util.*;
@@ -29,12 +34,21 @@ import java.util.function.Function;
  */
 final class ExplainService implements AutoCloseable {
     private static final int MAX_JOBS = 256;
-    private static final int MAX_TOPK = 20;
+    /** What a request may set; batch and memory-mb keep the server's defaults. */
+    private static final Set<ParameterDescription.Access> REQUEST_ACCESS = Set.of(ParameterDescription.Access.REQUEST);
 
+    /**
+     * One attribution a request asks for, its parameters checked once and its method built once.
+     *
+     * @param method      the method's description
+     * @param params      its parameters as checked values (layers resolved, so the default and its name share a key)
+     * @param attribution the method built from them
+     */
     record ExplainRequest(ImageStore.StoredImage image, String modelName, ImageClassifier classifier,
-                          ExplainMethod method, SortedMap<String, Object> params, int classIndex) {
+                          MethodDescription method, ParameterValues params, AttributionMethod attribution,
+                          TargetHead head, int classIndex) {
         String key() {
-            return image.id() + "|" + modelName + "|" + method.name() + "|" + params + "|" + classIndex;
+            return image.id() + "|" + modelName + "|" + method.name() + "|" + params + "|" + head + "|" + classIndex;
         }
     }
 
@@ -62,16 +76,14 @@ final class ExplainService implements AutoCloseable {
     // ---- classification ----
 
     Classification classify(ImageStore.StoredImage image, String modelName, int topK) {
-        if (topK < 1 || topK > MAX_TOPK) {
-            throw ApiException.badRequest("topk must be in 1.." + MAX_TOPK + ", got " + topK);
-        }
         ImageClassifier c = models.get(modelName);
         String key = image.id() + "|" + models.nameOf(modelName);
         Classification full = classifications.get(key);
         if (full == null) {
+            int most = RequestParameters.TOPK.maximum().intValue(); // cached once for any topk
             full = pool.call(cancel -> {
                 try (var hold = c.engine().lease()) { // a model closed meanwhile is freed after this request
-                    return c.classify(image.photo(), MAX_TOPK);
+                    return c.classify(image.photo(), most);
                 }
             });
             classifications.put(key, full);
@@ -81,18 +93,47 @@ final class ExplainService implements AutoCloseable {
 
     // ---- requests ----
 
+    /** The attribution {@code param} asks for, of the method it names (the default when none). */
     ExplainRequest request(ImageStore.StoredImage image, Function<String, String> param) {
+        return request(image, methods.get(param.apply(RequestParameters.METHOD)), param);
+    }
+
+    /**
+     * The attribution {@code param} asks for, of {@code method}: its parameters parsed once from the request (only
+     * those a request may set), layers resolved against the model, the method built once.
+     *
+     * @throws ApiException 400 for a bad value, naming the parameter
+     */
+    ExplainRequest request(ImageStore.StoredImage image, MethodDescription method, Function<String, String> param) {
         String modelName = models.nameOf(param.apply("model"));
         ImageClassifier c = models.get(modelName);
-        ExplainMethod method = methods.get(Optional.ofNullable(param.apply("method")).orElse("gradient"));
-        SortedMap<String, Object> params = method.parse(c, param);
+        Map<String, String> raw = new LinkedHashMap<>();
+        for (String name : method.parameterNames()) {
+            String v = param.apply(name);
+            if (v != null && !v.isBlank()) {
+                raw.put(name, v);
+            }
+        }
+        ParameterValues params = method.parse(raw, REQUEST_ACCESS);
+        for (ParameterDescription<?> p : method.parameters()) {
+            if (p.type() == ParameterType.LAYER) {
+                params = params.with(p.name(), ModelLayers.resolve(c.engine(), (String) params.values().get(p.name())));
+            }
+        }
+        AttributionMethod attribution;
+        try {
+            attribution = method.create(params);
+        } catch (IllegalArgumentException e) { // a combination the method refuses, e.g. the trapezoid rule with 1 step
+            throw ApiException.badRequest(e.getMessage());
+        }
+        TargetHead head = AttributionRequest.HEAD.parse(param.apply(AttributionRequest.HEAD.name()));
         int classIndex;
         try {
             classIndex = c.resolveTarget(param.apply("class"), () -> classify(image, modelName, 1));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        return new ExplainRequest(image, modelName, c, method, params, classIndex);
+        return new ExplainRequest(image, modelName, c, method, params, attribution, head, classIndex);
     }
 
     Attribution cached(ExplainRequest r) {
@@ -122,7 +163,8 @@ final class ExplainService implements AutoCloseable {
         float[] input = r.classifier().toInput(r.image().photo());
         Attribution raw;
         try (var hold = r.classifier().engine().lease()) { // a model closed meanwhile is freed after this request
-            raw = r.method().attribute(r.classifier(), input, r.classIndex(), r.params(), progress);
+            raw = r.attribution().attribute(AttributionRequest.of(r.classifier(), input, r.classIndex(), r.head()),
+                    progress);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         } catch (UnsupportedOperatorException e) {
@@ -133,23 +175,20 @@ final class ExplainService implements AutoCloseable {
         return raw;
     }
 
-    BufferedImage render(ExplainRequest r, Attribution raw, RenderSpec spec) {
+    BufferedImage render(ExplainRequest r, Attribution raw, DisplaySettings display) {
         acquireRender();
         try {
-            var prep = r.classifier().preprocessing();
-            BufferedImage photo = r.image().photo();
-            AttributionMap map = AttributionRenderer.map(prep, raw, spec.aggregation());
-            return Renderer.render(photo, Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), prep), map,
-                    spec.options(map, raw, r.method()));
+            return AttributionRenderer.render(r.image().photo(), r.classifier().preprocessing(), raw,
+                    r.method().traits(), display);
         } finally {
             renders.release();
         }
     }
 
-    BufferedImage compare(List<ExplainRequest> requests, RenderSpec spec, int panelHeight) {
+    BufferedImage compare(List<ExplainRequest> requests, DisplaySettings display, int panelHeight) {
         List<ComparisonSheet.Panel> panels = new ArrayList<>();
         for (ExplainRequest r : requests) {
-            panels.add(new ComparisonSheet.Panel(r.method().label(), render(r, attribution(r), spec)));
+            panels.add(new ComparisonSheet.Panel(r.method().title(), render(r, attribution(r), display)));
         }
         acquireRender();
         try {
@@ -294,7 +333,7 @@ final class ExplainService implements AutoCloseable {
     Job job(String id) {
         Job j = jobs.get(id);
         if (j == null) {
-            throw ApiException.notFound("no job '" + ParamSpec.clip(id) + "'");
+            throw ApiException.notFound("no job '" + ApiException.clip(id) + "'");
         }
         return j;
     }

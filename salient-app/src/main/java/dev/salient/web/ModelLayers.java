@@ -42,7 +42,7 @@ final class ModelLayers {
         String n = name.strip();
         if (layers.stream().noneMatch(l -> l.name().equals(n))) {
             List<String> names = layers.stream().map(SpatialLayers.Layer::name).toList();
-            throw ApiException.badRequest("'" + ParamSpec.clip(n) + "' is not a spatial layer of the model; see "
+            throw ApiException.badRequest("'" + ApiException.clip(n) + "' is not a spatial layer of the model; see "
                     + "/api/models/{model}/layers (" + names.size() + " layers, last: "
                     + (names.isEmpty() ? "none" : names.get(names.size() - 1)) + ")");
         }

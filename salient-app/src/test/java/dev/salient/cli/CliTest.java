@@ -21,9 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The command line end to end on the real MobileNetV2: outputs, files written, and one-line errors. */
 public class CliTest {
-    record Run(int exit, String out, String err) {}
+    /** A finished command: exit code and what it printed. */
+    public record Run(int exit, String out, String err) {}
 
-    static Run run(String... args) {
+    /** Runs the command line in this process, capturing its output. */
+    public static Run run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -42,7 +44,7 @@ public class CliTest {
         }
     }
 
-    static String model() {
+    public static String model() {
         return SharedData.mobileNetV2().toString();
     }
 

@@ -40,7 +40,7 @@ class BrowserTest {
                 "chromium and chromedriver are installed");
         System.setProperty("SE_MANAGER", "false");
         server = new SalientServer(WebConfig.defaults().withPort(0).withExamples(SharedData.path("images")),
-                TestSupport.models(), MethodRegistry.standard().with(new TestSupport.Slow())).start();
+                TestSupport.models(), MethodRegistry.standard().with(TestSupport.SLOW)).start();
         profile = Files.createTempDirectory("salient-chrome");
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
@@ -139,6 +139,18 @@ class BrowserTest {
         ((JavascriptExecutor) driver).executeScript("document.getElementById('compare-grid').scrollIntoView()");
         shot("8-compare");
         noError();
+    }
+
+    @Test
+    void theDocsPageListsEveryRouteOfTheGeneratedDocument() {
+        driver.get(server.url() + "/docs");
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        wait.until(d -> d.findElements(By.cssSelector("#routes tr")).size() > 5);
+        List<String> routes = driver.findElements(By.cssSelector("#routes tr")).stream()
+                .map(r -> r.getDomAttribute("data-route")).toList();
+        assertThat(routes).contains("GET /api/compare", "POST /api/compare", "DELETE /api/jobs/{id}");
+        assertThat(routes).hasSize(server.answeredRoutes().size());
+        assertThat(driver.findElement(By.id("routes")).getText()).contains("samples").contains("1000");
     }
 
     @Test

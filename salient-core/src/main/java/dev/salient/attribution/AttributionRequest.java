@@ -25,6 +25,11 @@ import java.util.Objects;
  */
 public record AttributionRequest(DifferentiableModel model, float[] input, int targetClass, TargetHead head,
                                  Layout layout, float[] black) {
+    /** The quantity of the class that is explained, as a parameter: the demo's log-probability by default. */
+    public static final ParameterDescription<TargetHead> HEAD = ParameterDescription.choice("head", "Target",
+            TargetHead.class, TargetHead.LOG_PROBABILITY,
+            "what is explained: the class's logit, probability or log-probability (the demo)");
+
     public AttributionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(input, "input");

@@ -29,7 +29,7 @@ public final class ExplainerExporter {
     public static final String ATTRIBUTION = "attribution";
     public static final String CLASS = "class";
     public static final String TARGET_CLASS = "target_class";
-    public static final List<String> METHODS = List.of("gradient", "gradient-x-input", "gradcam");
+    public static final List<String> METHODS = AttributionMethods.exportable();
 
     private ExplainerExporter() {}
 

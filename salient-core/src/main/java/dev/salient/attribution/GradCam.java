@@ -19,6 +19,18 @@ public class GradCam extends GradientMethod {
         }
     }
 
+    /** The layer parameter of every Grad-CAM-like method. */
+    static final ParameterDescription<String> LAYER = ParameterDescription.layer("layer", "Layer",
+            "spatial layer whose channels are weighted (default: the last one)");
+    /** One gradient whose backward pass stops at the layer: 0.4× a vanilla gradient on MobileNetV2. */
+    static final MethodTraits.Cost COST = MethodTraits.Cost.ONE_GRADIENT;
+
+    public static final MethodDescription DESCRIPTION = new MethodDescription("gradcam", "Grad-CAM",
+            "ReLU(Σ_k w_k A_k), w_k = mean over the layer of ∂F_c/∂A_k: a spatial layer's channels weighted by "
+                    + "their mean gradient", List.of(LAYER),
+            new MethodTraits(MethodTraits.MapKind.LAYER, false, MethodTraits.Scale.PER_MAP, true, COST),
+            values -> new GradCam(new Params(values.get(LAYER))));
+
     private final Params params;
 
     public GradCam(Params params) {
@@ -35,7 +47,7 @@ public class GradCam extends GradientMethod {
 
     @Override
     public String name() {
-        return "gradcam";
+        return DESCRIPTION.name();
     }
 
     /** The layer this method uses on {@code model}. */

@@ -3,7 +3,7 @@
 // method + parameters + class), so class, sensitivity, blend, colour map and opacity changes only re-render.
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { models: [], methods: [], image: null, top: [], cls: null, photo: null, expl: null,
+  const state = { models: [], methods: [], request: [], image: null, top: [], cls: null, photo: null, expl: null,
     job: null, seq: 0, explained: null };
 
   // ---- API ----
@@ -36,11 +36,12 @@
     const m = method || $('method').value;
     p.set('method', m);
     p.set('class', String(state.cls));
-    if (!method || method === $('method').value) {
-      document.querySelectorAll('#method-params [data-param]').forEach((el) => {
-        if (el.value !== '') p.set(el.dataset.param, el.value);
-      });
-    }
+    // the request's own parameters (head) go with every method; a method's own only with that method
+    const own = !method || method === $('method').value;
+    document.querySelectorAll('#method-params [data-param]').forEach((el) => {
+      const value = el.type === 'checkbox' ? String(el.checked) : el.value;
+      if (value !== '' && (own || 'request' in el.dataset)) p.set(el.dataset.param, value);
+    });
     return p;
   }
   function renderParams(p) {
@@ -60,10 +61,12 @@
         api('/api/examples')]);
       state.models = models.models;
       state.methods = methods.methods;
+      state.request = methods.request;
       for (const m of state.models) $('model').append(new Option(m.name, m.name));
       $('model').value = models.default;
       showModelInfo();
       for (const m of state.methods) $('method').append(new Option(m.label, m.name));
+      $('method').value = methods.default;
       buildMethodParams();
       buildCompareChoices();
       buildGallery(examples);
@@ -97,32 +100,45 @@
     if (ex.credits) lines.push(ex.credits);
     if (lines.length) { $('credits').textContent = lines.join('\n'); $('credits-box').hidden = false; }
   }
+  // one control per described parameter, by its type alone: the page knows no method by name
   function buildMethodParams() {
     const m = state.methods.find((x) => x.name === $('method').value);
     $('method-help').textContent = m ? m.description : '';
     const box = $('method-params');
     box.textContent = '';
     if (!m) return;
-    for (const p of m.params) {
-      const id = 'param-' + p.name;
-      const label = document.createElement('label');
-      label.htmlFor = id; label.textContent = p.label;
-      let input;
-      if (p.type === 'choice' || p.type === 'layer') {
-        input = document.createElement('select');
-        for (const c of p.choices) input.append(new Option(c, c));
-        if (p.type === 'layer') loadLayers(input, p);
-      } else {
-        input = document.createElement('input');
-        input.type = 'number'; input.min = p.min; input.max = p.max;
-        input.step = p.type === 'int' ? '1' : 'any';
-      }
-      input.id = id; input.dataset.param = p.name;
-      if (p.type !== 'layer' && p.defaultValue !== null && p.defaultValue !== undefined) input.value = p.defaultValue;
-      if (p.help) input.title = p.help;
-      input.addEventListener('change', () => explain());
-      box.append(label, input);
+    for (const p of state.request) box.append(...control(p, true));
+    for (const p of m.params) box.append(...control(p, false));
+  }
+  function control(p, request) {
+    const id = 'param-' + p.name;
+    const label = document.createElement('label');
+    label.htmlFor = id; label.textContent = p.unit ? `${p.label} (${p.unit})` : p.label;
+    let input;
+    if (p.type === 'choice' || p.type === 'layer') {
+      input = document.createElement('select');
+      for (const c of p.choices) input.append(new Option(c, c));
+      if (p.type === 'layer') loadLayers(input);
+    } else if (p.type === 'flag') {
+      input = document.createElement('input');
+      input.type = 'checkbox';
+      input.checked = p.defaultValue === true;
+    } else if (p.type === 'text') {
+      input = document.createElement('input');
+      input.type = 'text';
+    } else {
+      input = document.createElement('input');
+      input.type = 'number'; input.min = p.min; input.max = p.max;
+      input.step = p.type === 'int' ? '1' : 'any';
     }
+    input.id = id; input.dataset.param = p.name;
+    if (request) input.dataset.request = '';
+    if (p.type !== 'layer' && p.type !== 'flag' && p.defaultValue !== null && p.defaultValue !== undefined) {
+      input.value = p.defaultValue;
+    }
+    if (p.help) input.title = p.help;
+    input.addEventListener('change', () => explain());
+    return [label, input];
   }
   // the spatial layers of the model (cached per model); until they arrive the server uses its default, the last
   async function loadLayers(select) {
@@ -138,13 +154,15 @@
       if (r.default) select.value = r.default;
     } catch (e) { showError(e); }
   }
+  // preselected: the default method and the first layer map (e.g. the demo's gradient and Grad-CAM)
   function buildCompareChoices() {
-    const preferred = ['gradient', 'smoothgrad', 'gradcam'].filter((n) => state.methods.some((m) => m.name === n));
-    state.methods.forEach((m, i) => {
+    const layerMap = state.methods.find((m) => m.map === 'layer');
+    const preferred = [$('method').value, layerMap && layerMap.name];
+    state.methods.forEach((m) => {
       const label = document.createElement('label');
       const cb = document.createElement('input');
       cb.type = 'checkbox'; cb.value = m.name;
-      cb.checked = preferred.length ? preferred.includes(m.name) : i < 3;
+      cb.checked = preferred.includes(m.name);
       label.append(cb, ' ' + m.label);
       $('compare-methods').append(label);
     });
