@@ -22,6 +22,12 @@ public final class AttributionMethods {
             Deconvnet.DESCRIPTION,
             GradCam.DESCRIPTION,
             GradCamPlusPlus.DESCRIPTION,
+            HiResCam.DESCRIPTION,
+            XGradCam.DESCRIPTION,
+            LayerCam.DESCRIPTION,
+            ScoreCam.DESCRIPTION,
+            AblationCam.DESCRIPTION,
+            EigenCam.DESCRIPTION,
             GuidedGradCam.DESCRIPTION,
             Occlusion.DESCRIPTION);
     private static final Map<String, MethodDescription> BY_NAME = ALL.stream()

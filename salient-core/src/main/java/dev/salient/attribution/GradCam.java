@@ -84,9 +84,21 @@ public class GradCam extends GradientMethod {
         return new Attribution(map, new long[]{h, w}, false, Map.of("targetScore", (double) r.target()[0]));
     }
 
-    /** ReLU(Σ_k w_k A_k) over one item. */
+    /** ReLU of {@link #rawMap} over one item. */
     float[] cam(float[] activation, float[] gradient, int channels, int hw) {
-        float[] weights = weights(activation, gradient, channels, hw);
+        return relu(rawMap(activation, gradient, channels, hw));
+    }
+
+    /**
+     * The map before the ReLU, Σ_k w_k A_k with {@link #weights}; methods that combine the layer's channels
+     * elementwise (HiResCAM, LayerCAM) override this.
+     */
+    protected float[] rawMap(float[] activation, float[] gradient, int channels, int hw) {
+        return weightedSum(weights(activation, gradient, channels, hw), activation, channels, hw);
+    }
+
+    /** Σ_k w_k A_k over one item [C, hw]. */
+    static float[] weightedSum(float[] weights, float[] activation, int channels, int hw) {
         float[] map = new float[hw];
         for (int k = 0; k < channels; k++) {
             float wk = weights[k];
@@ -97,7 +109,12 @@ public class GradCam extends GradientMethod {
                 map[i] += wk * activation[k * hw + i];
             }
         }
-        for (int i = 0; i < hw; i++) {
+        return map;
+    }
+
+    /** max(0, v) in place; returns {@code map}. */
+    static float[] relu(float[] map) {
+        for (int i = 0; i < map.length; i++) {
             map[i] = Math.max(0, map[i]);
         }
         return map;

@@ -152,6 +152,11 @@ public final class DifferentiableModel implements AutoCloseable {
         }
     }
 
+    /** The options this model's sessions were made with (threads, cache size), for a model derived from it. */
+    public EngineOptions options() {
+        return options;
+    }
+
     public OnnxModel model() {
         return model;
     }
