@@ -29,7 +29,8 @@ public final class AttributionMethods {
             AblationCam.DESCRIPTION,
             EigenCam.DESCRIPTION,
             GuidedGradCam.DESCRIPTION,
-            Occlusion.DESCRIPTION);
+            Occlusion.DESCRIPTION,
+            Rise.DESCRIPTION);
     private static final Map<String, MethodDescription> BY_NAME = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(MethodDescription::name, Function.identity()));
 
