@@ -2,6 +2,8 @@ package dev.salient.cli;
 
 import dev.salient.attribution.AttributionMethods;
 import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.Batching;
+import dev.salient.attribution.SpatialLayers;
 import dev.salient.autodiff.BackwardContext;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
@@ -156,6 +158,33 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-34s %10.1f %12s %8s <= 1.1: %d windows x %.1f ms forward = %.1f ms, ratio %.2f%n",
                 "occlusion (defaults)", t[0], "", "", (int) windows[0], t[1], windows[0] * t[1],
                 t[0] / (windows[0] * t[1]));
+        int channels = SpatialLayers.last(engine).channels();
+        forwardBatches(request, "scorecam", Map.of("top-channels", "64"), Math.min(64, channels), "channels");
+        forwardBatches(request, "ablationcam", Map.of(), channels, "channels");
+        forwardBatches(request, "rise", Map.of("masks", "256"), 256, "masks");
+    }
+
+    /**
+     * A forward-pass method against its expected cost: ⌈count / batch⌉ forward calls of the batch it runs (its
+     * default batch, clamped as {@link Batching#chunkSize} clamps it), each timed here on copies of the photo.
+     */
+    private void forwardBatches(AttributionRequest request, String method, Map<String, String> params, int count,
+                                String what) {
+        DifferentiableModel engine = request.model();
+        int requested = (Integer) AttributionMethods.describe(method).parameter("batch").orElseThrow().defaultValue();
+        int batch = Batching.chunkSize(engine, requested, Batching.DEFAULT_MEMORY_BUDGET, count);
+        float[] copies = new float[batch * request.input().length];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(request.input(), 0, copies, b * request.input().length, request.input().length);
+        }
+        int calls = (count + batch - 1) / batch;
+        double[] t = interleaved(() -> AttributionMethods.create(method, params).attribute(request),
+                () -> engine.forward(copies, batch));
+        String label = method + (params.isEmpty() ? "" : " " + String.join(" ", params.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        System.out.printf("%-34s %10.1f %12s %8s <= 1.3: %d %s / batch %d = %d forward calls x %.1f ms = %.1f ms, "
+                + "ratio %.2f%n", label, t[0], "", "", count, what, batch, calls, t[1], calls * t[1],
+                t[0] / (calls * t[1]));
     }
 
     /**

@@ -32,4 +32,21 @@ class BenchCommandTest {
             assertThat(ratio).as(row).isCloseTo(gradient / forward, org.assertj.core.data.Offset.offset(0.03 * ratio));
         }
     }
+
+    @Test
+    void forwardPassMethodsAreReportedAgainstTheirForwardCalls() {
+        CliTest.Run r = run("bench", "--model", model(), "--batch", "1", "--repeat", "1", "--warmup", "0", "--methods");
+        assertThat(r.exit()).as(r.err()).isZero();
+        for (String method : List.of("scorecam top-channels=64", "ablationcam", "rise masks=256")) {
+            String row = r.out().lines().filter(l -> l.startsWith(method + " ")).findFirst().orElseThrow();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "(\\d+) \\w+ / batch (\\d+) = (\\d+) forward calls x ([\\d.]+) ms = ([\\d.]+) ms, ratio ([\\d.]+)$")
+                    .matcher(row);
+            assertThat(m.find()).as(row).isTrue();
+            int count = Integer.parseInt(m.group(1));
+            int batch = Integer.parseInt(m.group(2));
+            assertThat(Integer.parseInt(m.group(3))).as(row).isEqualTo((count + batch - 1) / batch);
+            assertThat(Double.parseDouble(m.group(6))).as(row).isPositive();
+        }
+    }
 }

@@ -18,7 +18,7 @@ class MethodDescriptionTest {
      * method (a new one too) runs in a second or two; occlusion's 7×7 windows include some that raise the score.
      */
     private static final Map<String, String> SMALL = Map.of("samples", "2", "steps", "2", "window", "48",
-            "stride", "24");
+            "stride", "24", "masks", "16", "top-channels", "8");
 
     @Test
     void everyMethodsResultsHaveTheShapeAndSignItsTraitsSay() {
