@@ -53,7 +53,7 @@ public final class AblationCam extends GradCam {
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
         ProgressListener.check(progress, name());
         SpatialLayers.Layer layer = layer(request.model());
-        float[] activation = innerOnly(request, List.of(layer.name())).inner().get(layer.name()).value();
+        float[] activation = activation(request, layer);
         int channels = layer.channels();
         int hw = layer.height() * layer.width();
         double[] ablated = new double[channels];
@@ -64,7 +64,7 @@ public final class AblationCam extends GradCam {
             weights[k] = (float) (score - ablated[k]);
         }
         float[] map = relu(weightedSum(weights, activation, channels, hw));
-        return new Attribution(map, new long[]{layer.height(), layer.width()}, false, Map.of("targetScore", score));
+        return layerMap(map, layer, Map.of("targetScore", score));
     }
 
     /**

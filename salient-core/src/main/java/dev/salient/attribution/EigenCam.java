@@ -1,6 +1,5 @@
 package dev.salient.attribution;
 
-import dev.salient.engine.InnerTensor;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
@@ -40,10 +39,9 @@ public final class EigenCam extends GradCam {
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
         ProgressListener.check(progress, name());
         SpatialLayers.Layer layer = layer(request.model());
-        InnerTensor t = innerOnly(request, List.of(layer.name())).inner().get(layer.name());
-        float[] map = relu(projection(t.value(), layer.channels(), layer.height() * layer.width()));
+        float[] map = relu(projection(activation(request, layer), layer.channels(), layer.height() * layer.width()));
         progress.progress(1, 1);
-        return new Attribution(map, new long[]{layer.height(), layer.width()}, false, Map.of());
+        return layerMap(map, layer, Map.of());
     }
 
     /** Ā·v₁ before the ReLU, signed to correlate positively with Σ_k A_k; zeros for a constant layer. */

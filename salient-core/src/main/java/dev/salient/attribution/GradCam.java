@@ -97,6 +97,28 @@ public class GradCam extends GradientMethod {
         return weightedSum(weights(activation, gradient, channels, hw), activation, channels, hw);
     }
 
+    /** The layer's activations at the request's input, from the layer-only gradient run (batch 1). */
+    static float[] activation(AttributionRequest request, SpatialLayers.Layer layer) {
+        return innerOnly(request, List.of(layer.name())).inner().get(layer.name()).value();
+    }
+
+    /** A map at the layer's resolution [h, w]. */
+    static Attribution layerMap(float[] map, SpatialLayers.Layer layer, Map<String, Double> diagnostics) {
+        return new Attribution(map, new long[]{layer.height(), layer.width()}, false, diagnostics);
+    }
+
+    /** Σ_k f(g_k) ⊙ A_k over one item [C, hw], f the identity or, with {@code positiveGradients}, the ReLU. */
+    static float[] elementwise(float[] activation, float[] gradient, int channels, int hw, boolean positiveGradients) {
+        float[] map = new float[hw];
+        for (int k = 0; k < channels; k++) {
+            for (int i = 0; i < hw; i++) {
+                float g = gradient[k * hw + i];
+                map[i] += (positiveGradients ? Math.max(0, g) : g) * activation[k * hw + i];
+            }
+        }
+        return map;
+    }
+
     /** Σ_k w_k A_k over one item [C, hw]. */
     static float[] weightedSum(float[] weights, float[] activation, int channels, int hw) {
         float[] map = new float[hw];

@@ -28,12 +28,6 @@ public final class HiResCam extends GradCam {
 
     @Override
     protected float[] rawMap(float[] activation, float[] gradient, int channels, int hw) {
-        float[] map = new float[hw];
-        for (int k = 0; k < channels; k++) {
-            for (int i = 0; i < hw; i++) {
-                map[i] += gradient[k * hw + i] * activation[k * hw + i];
-            }
-        }
-        return map;
+        return elementwise(activation, gradient, channels, hw, false);
     }
 }

@@ -27,12 +27,6 @@ public final class LayerCam extends GradCam {
 
     @Override
     protected float[] rawMap(float[] activation, float[] gradient, int channels, int hw) {
-        float[] map = new float[hw];
-        for (int k = 0; k < channels; k++) {
-            for (int i = 0; i < hw; i++) {
-                map[i] += Math.max(0, gradient[k * hw + i]) * activation[k * hw + i];
-            }
-        }
-        return map;
+        return elementwise(activation, gradient, channels, hw, true);
     }
 }

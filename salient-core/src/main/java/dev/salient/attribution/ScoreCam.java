@@ -1,7 +1,6 @@
 package dev.salient.attribution;
 
 import dev.salient.engine.DifferentiableModel;
-import dev.salient.engine.InnerTensor;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -21,12 +20,6 @@ import java.util.stream.IntStream;
  * with the largest activation mass Σ_ij A_kij (the rest weigh 0), for k forward passes instead of C.
  */
 public final class ScoreCam extends GradCam {
-    /** Resizes an h×w map to the input's H×W. */
-    @FunctionalInterface
-    interface Upsampler {
-        float[] resize(float[] map, int h, int w, int outH, int outW);
-    }
-
     /**
      * @param topChannels  channels scored, by activation mass; 0 for all
      * @param batchSize    masked copies per forward call
@@ -63,11 +56,11 @@ public final class ScoreCam extends GradCam {
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
         ProgressListener.check(progress, name());
         SpatialLayers.Layer layer = layer(request.model());
-        float[] activation = innerOnly(request, List.of(layer.name())).inner().get(layer.name()).value();
+        float[] activation = activation(request, layer);
         int channels = layer.channels();
         int hw = layer.height() * layer.width();
         int[] scored = topChannels(activation, channels, hw, settings.topChannels());
-        double[] scores = maskedScores(request, activation, layer, scored, Tensors::resizeBilinear,
+        double[] scores = maskedScores(request, activation, layer, scored, false,
                 settings.batchSize(), settings.memoryBudget(), progress, name());
         float[] baseline = new float[request.input().length];
         double base = Tensors.head(request.model().forward(baseline, 1), 0, request.model().classes(),
@@ -77,7 +70,7 @@ public final class ScoreCam extends GradCam {
             weights[scored[j]] = (float) (scores[j] - base);
         }
         float[] map = relu(weightedSum(weights, activation, channels, hw));
-        return new Attribution(map, new long[]{layer.height(), layer.width()}, false,
+        return layerMap(map, layer,
                 Map.of("baselineScore", base, "channels", (double) scored.length));
     }
 
@@ -97,9 +90,9 @@ public final class ScoreCam extends GradCam {
                 .limit(k).mapToInt(Integer::intValue).sorted().toArray();
     }
 
-    /** F_c(x ⊙ H_k) for each channel in {@code channels}, H_k upsampled by {@code upsampler} and min-max scaled. */
+    /** F_c(x ⊙ H_k) for each channel in {@code channels}, H_k upsampled ({@link Tensors#resizeBilinear}) and min-max scaled. */
     static double[] maskedScores(AttributionRequest request, float[] activation, SpatialLayers.Layer layer,
-                                 int[] channels, Upsampler upsampler, int batch, long budget,
+                                 int[] channels, boolean alignCorners, int batch, long budget,
                                  ProgressListener progress, String method) {
         DifferentiableModel model = request.model();
         ImageGeometry geo = request.geometry();
@@ -116,8 +109,8 @@ public final class ScoreCam extends GradCam {
             int items = Math.min(chunk, channels.length - first);
             float[] in = new float[items * n];
             for (int b = 0; b < items; b++) {
-                float[] mask = upsampler.resize(Arrays.copyOfRange(activation, channels[first + b] * hw,
-                        (channels[first + b] + 1) * hw), h, w, geo.height(), geo.width());
+                float[] mask = Tensors.resizeBilinear(Arrays.copyOfRange(activation, channels[first + b] * hw,
+                        (channels[first + b] + 1) * hw), h, w, geo.height(), geo.width(), alignCorners);
                 float[] range = Tensors.range(mask);
                 float scale = (float) (1 / (range[1] - range[0] + MIN_MAX_EPS));
                 for (int c = 0; c < geo.channels(); c++) {

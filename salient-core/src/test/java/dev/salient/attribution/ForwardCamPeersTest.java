@@ -24,7 +24,7 @@ class ForwardCamPeersTest {
             float[] a = peer.inner.value();
             int[] all = IntStream.range(0, peer.channels()).toArray();
             double[] scores = ScoreCam.maskedScores(peer.request, a, peer.layer, all,
-                    ForwardCamPeersTest::resizeAlignCorners, 32, Batching.DEFAULT_MEMORY_BUDGET,
+                    true, 32, Batching.DEFAULT_MEMORY_BUDGET,
                     ProgressListener.NONE, "test");
             float[] weights = ScoreCam.pytorchGradCamWeights(scores);
             float[] raw = GradCam.weightedSum(weights, a, peer.channels(), peer.hw());
@@ -109,27 +109,6 @@ class ForwardCamPeersTest {
             assertThat(mapError).isLessThan(CamFamilyPeersTest.BAR);
             assertThat(salientError).isLessThan(CamFamilyPeersTest.BAR);
         }
-    }
-
-    /** PyTorch's UpsamplingBilinear2d: bilinear with align_corners=True (corner pixels map onto corner pixels). */
-    static float[] resizeAlignCorners(float[] map, int h, int w, int outH, int outW) {
-        float[] out = new float[outH * outW];
-        for (int y = 0; y < outH; y++) {
-            double fy = outH == 1 ? 0 : (double) y * (h - 1) / (outH - 1);
-            int y0 = Math.min((int) Math.floor(fy), h - 1);
-            int y1 = Math.min(y0 + 1, h - 1);
-            double ty = fy - y0;
-            for (int x = 0; x < outW; x++) {
-                double fx = outW == 1 ? 0 : (double) x * (w - 1) / (outW - 1);
-                int x0 = Math.min((int) Math.floor(fx), w - 1);
-                int x1 = Math.min(x0 + 1, w - 1);
-                double tx = fx - x0;
-                double top = map[y0 * w + x0] * (1 - tx) + map[y0 * w + x1] * tx;
-                double bottom = map[y1 * w + x0] * (1 - tx) + map[y1 * w + x1] * tx;
-                out[y * outW + x] = (float) (top * (1 - ty) + bottom * ty);
-            }
-        }
-        return out;
     }
 
     private static float[] centred(float[] x) {

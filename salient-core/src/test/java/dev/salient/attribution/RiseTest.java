@@ -49,7 +49,7 @@ class RiseTest {
         double previous = -1;
         StringBuilder line = new StringBuilder("RISE, correlation of the map at N with the map at 2N (seed 1):");
         for (int n : new int[]{16, 64, 256}) {
-            double c = correlation(rise(request, n, 1, 16), rise(request, 2 * n, 1, 16));
+            double c = NhwcLayoutTest.correlation(rise(request, n, 1, 16), rise(request, 2 * n, 1, 16));
             line.append(String.format(" N=%d %.3f", n, c));
             assertThat(c).as("N = " + n).isGreaterThan(previous);
             previous = c;
@@ -104,25 +104,5 @@ class RiseTest {
             sum += Tensors.head(out, s * classes, classes, request.targetClass(), TargetHead.PROBABILITY);
         }
         return sum / (steps + 1);
-    }
-
-    static double correlation(float[] a, float[] b) {
-        double ma = 0;
-        double mb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ma += a[i];
-            mb += b[i];
-        }
-        ma /= a.length;
-        mb /= b.length;
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (a[i] - ma) * (b[i] - mb);
-            aa += (a[i] - ma) * (a[i] - ma);
-            bb += (b[i] - mb) * (b[i] - mb);
-        }
-        return ab / Math.sqrt(aa * bb);
     }
 }
