@@ -9,7 +9,7 @@ import java.util.List;
  * trapezoidal rule over i = 0…k; <b>lower is better</b>. Defaults: k = 50, black substrate.
  */
 public final class Deletion extends PixelCurve {
-    public static final Params DEFAULTS = new Params(50, Substrate.BLACK, 5.0, 16, 0);
+    public static final Params DEFAULTS = new Params(50, Substrate.BLACK, 5.0, 16, 0, 1);
 
     public Deletion(Params params) {
         super(params);

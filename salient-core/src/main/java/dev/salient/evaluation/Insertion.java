@@ -9,7 +9,7 @@ import java.util.List;
  * i = 0…k); <b>higher is better</b>. Defaults: k = 50, the photo blurred with σ = 5 px as substrate.
  */
 public final class Insertion extends PixelCurve {
-    public static final Params DEFAULTS = new Params(50, Substrate.BLUR, 5.0, 16, 0);
+    public static final Params DEFAULTS = new Params(50, Substrate.BLUR, 5.0, 16, 0, 1);
 
     public Insertion(Params params) {
         super(params);

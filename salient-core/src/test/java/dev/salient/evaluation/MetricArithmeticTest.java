@@ -114,6 +114,37 @@ class MetricArithmeticTest {
     }
 
     @Test
+    void deletionByPatchesRemovesWholePatchesInTheOrderOfTheirMeanRelevance() {
+        // 4-pixel patches on a 6×6 input: a 2×2 grid of a 4×4, a 2×4, a 4×2 and a 2×2 patch (edges cut short)
+        int side = 4;
+        MetricResult r = new Deletion(Deletion.DEFAULTS.withSteps(4).withPatch(side))
+                .evaluate(gradientTimesInput(), ProgressListener.NONE);
+        double[] total = new double[4];
+        double[] mean = new double[4];
+        int[] size = new int[4];
+        for (int p = 0; p < PIXELS; p++) {
+            int u = p / W / side * 2 + p % W / side;
+            total[u] += contribution[p];
+            size[u]++;
+        }
+        Integer[] order = {0, 1, 2, 3};
+        for (int u = 0; u < 4; u++) {
+            mean[u] = total[u] / size[u];
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(mean[b], mean[a]));
+        double z = BIAS + Arrays.stream(contribution).sum();
+        int removed = 0;
+        Curve curve = r.curves().get(0);
+        assertThat(curve.y()[0]).isCloseTo(sigmoid(z), within(2e-6));
+        for (int i = 1; i <= 4; i++) {
+            z -= total[order[i - 1]];
+            removed += size[order[i - 1]];
+            assertThat(curve.y()[i]).as("step %d", i).isCloseTo(sigmoid(z), within(2e-6));
+            assertThat(curve.x()[i]).isEqualTo((double) removed / PIXELS);
+        }
+    }
+
+    @Test
     void insertionCurveOnALinearModelAddsTheContributionsInOrder() {
         int k = 12;
         Insertion insertion = new Insertion(Insertion.DEFAULTS.withSteps(k).withSubstrate(Substrate.BLACK));
@@ -342,7 +373,7 @@ class MetricArithmeticTest {
 
     @Test
     void batchesReportProgressAndStopWhenCancelled() {
-        Deletion deletion = new Deletion(new PixelCurve.Params(8, Substrate.BLACK, 5, 2, 0));
+        Deletion deletion = new Deletion(new PixelCurve.Params(8, Substrate.BLACK, 5, 2, 0, 1));
         List<int[]> seen = new ArrayList<>();
         deletion.evaluate(List.of(gradientTimesInput(), gradientTimesInput()), (done, total) -> seen.add(new int[]{done, total}));
         assertThat(seen.get(seen.size() - 1)).containsExactly(18, 18);
