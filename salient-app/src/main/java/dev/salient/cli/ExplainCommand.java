@@ -54,7 +54,7 @@ import java.util.stream.Stream;
         description = {"Explain a classification: which pixels moved the class score.",
                 "IMAGE may be a folder: every photo in it is explained into --out (a folder), with a JSON summary."})
 public final class ExplainCommand implements Callable<Integer> {
-    private static final Set<String> PHOTO_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
+    static final Set<String> PHOTO_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
 
     @Parameters(paramLabel = "IMAGE|DIR", description = "Photo file, or a folder of photos.")
     Path image;
@@ -281,13 +281,13 @@ public final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    private static String extension(Path f) {
+    static String extension(Path f) {
         String n = f.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    private static String stem(Path f) {
+    static String stem(Path f) {
         String n = f.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot < 0 ? n : n.substring(0, dot);
