@@ -28,6 +28,7 @@ public final class SalientServer implements AutoCloseable {
         this.config = config;
         this.service = new ExplainService(config, models, methods);
         Handlers h = new Handlers(service, config);
+        FaithfulnessHandlers f = new FaithfulnessHandlers(service);
         long maxRequest = config.limits().maxBytes() + REQUEST_OVERHEAD;
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -41,12 +42,12 @@ public final class SalientServer implements AutoCloseable {
                 s.location = Location.CLASSPATH;
             });
         });
-        routes(app, h, maxRequest);
+        routes(app, h, f, maxRequest);
         errors(app);
     }
 
     /** Every route of the app, in one place. */
-    private static void routes(Javalin app, Handlers h, long maxRequest) {
+    private static void routes(Javalin app, Handlers h, FaithfulnessHandlers f, long maxRequest) {
         app.before("/api/*", ctx -> {
             long length = ctx.req().getContentLengthLong();
             if (length > maxRequest) {
@@ -78,6 +79,10 @@ public final class SalientServer implements AutoCloseable {
         app.post("/api/jobs", h::startJob);
         app.get("/api/jobs/{id}", h::job);
         app.delete("/api/jobs/{id}", h::cancelJob);
+        // "How faithful is this map?" (documented in FaithfulnessHandlers, openapi.json and api.html)
+        app.post("/api/faithfulness", f::start);        // start: deletion + insertion vs a random map, as a job
+        app.get("/api/faithfulness/{id}", f::status);   // progress; the curves and AUCs once done
+        app.delete("/api/faithfulness/{id}", f::cancel); // cancel
     }
 
     private static void errors(Javalin app) {

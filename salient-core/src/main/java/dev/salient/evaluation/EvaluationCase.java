@@ -14,18 +14,20 @@ import java.util.Objects;
  * One photo explained by one method: what every metric needs.
  *
  * @param photo       the photo's name, for reports
- * @param method      the attribution method (recomputed on randomised models by {@link ModelRandomisation})
+ * @param methodName  the method's name, for reports
+ * @param method      the attribution method, recomputed on randomised models by {@link ModelRandomisation}; null for
+ *                    a map made elsewhere (every other metric needs only the map)
  * @param request     model, input, class and head the map explains
  * @param attribution the method's result on {@code request}
  * @param aggregation how an input-shaped attribution's channels become one relevance per pixel
  * @param relevance   one value per input pixel ({@link Relevance#of}), what the metrics rank pixels by
  * @param truth       marked objects for the pointing game, or null
  */
-public record EvaluationCase(String photo, AttributionMethod method, AttributionRequest request,
+public record EvaluationCase(String photo, String methodName, AttributionMethod method, AttributionRequest request,
                              Attribution attribution, ChannelAggregation aggregation, AttributionMap relevance,
                              GroundTruth truth) {
     public EvaluationCase {
-        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(methodName, "methodName");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(relevance, "relevance");
         ImageGeometry g = request.geometry();
@@ -45,13 +47,15 @@ public record EvaluationCase(String photo, AttributionMethod method, Attribution
     /** A case for an attribution already computed. */
     public static EvaluationCase of(String photo, AttributionMethod method, AttributionRequest request,
                                     Attribution attribution, ChannelAggregation aggregation, GroundTruth truth) {
-        return new EvaluationCase(photo, method, request, attribution, aggregation,
-                Relevance.of(attribution, request.geometry(), aggregation), truth);
+        return of(photo, method.name(), method, request, attribution, aggregation, truth);
     }
 
-    /** The method's name. */
-    public String methodName() {
-        return method.name();
+    /** A case for an attribution already computed by a method known only by name (null {@code method}). */
+    public static EvaluationCase of(String photo, String methodName, AttributionMethod method,
+                                    AttributionRequest request, Attribution attribution,
+                                    ChannelAggregation aggregation, GroundTruth truth) {
+        return new EvaluationCase(photo, methodName, method, request, attribution, aggregation,
+                Relevance.of(attribution, request.geometry(), aggregation), truth);
     }
 
     /** The same photo and method with another map (e.g. a baseline's): relevance derived as for this one. */

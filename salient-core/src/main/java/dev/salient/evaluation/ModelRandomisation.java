@@ -184,6 +184,10 @@ public final class ModelRandomisation implements Metric {
             layersOf.put(group.getKey(), layers);
             int[] depths = depths(layers.size());
             for (int i : group.getValue()) {
+                if (cases.get(i).method() == null) {
+                    throw new IllegalArgumentException("the sanity check recomputes each map, but the map of "
+                            + cases.get(i).methodName() + " on " + cases.get(i).photo() + " came without its method");
+                }
                 similarity[i] = new double[depths.length][];
                 depthsOf[i] = depths;
                 maps += depths.length;
