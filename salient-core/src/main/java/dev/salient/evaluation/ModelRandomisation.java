@@ -35,7 +35,7 @@ public final class ModelRandomisation implements Metric {
      * Adebayo et al. report ρ near 0 for the gradient and far above it for guided backprop; on MobileNetV2 and the
      * shared photos (README) the gradient ends at ≈ 0.1 and guided backprop at ≈ 0.6.
      */
-    public static final double FAIL_THRESHOLD = 0.5;
+    public static final double FAIL_THRESHOLD = 0.15;
 
     /**
      * @param steps depths evaluated (≥ 1), evenly spaced over 1 … L and always ending at L

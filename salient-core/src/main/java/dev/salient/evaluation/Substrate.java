@@ -6,9 +6,9 @@ import java.util.Locale;
 
 /** What a removed pixel becomes (deletion) or what an unrevealed pixel shows (insertion). */
 public enum Substrate {
-    /** The model's black ({@link AttributionRequest#blackImage()}): RISE's deletion substrate. */
+    /** The model's black ({@link AttributionRequest#blackImage()}). */
     BLACK,
-    /** The photo under a Gaussian blur: RISE's insertion substrate (σ = 5 px). */
+    /** The photo under a Gaussian blur: RISE's insertion substrate (σ = 5 px), and Salient's deletion default. */
     BLUR;
 
     /** The substrate image for a request, in its layout. */

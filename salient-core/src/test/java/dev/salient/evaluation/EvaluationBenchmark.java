@@ -76,21 +76,24 @@ class EvaluationBenchmark {
                     (System.nanoTime() - t0) / 1e6 / reps / batch);
         }
         EvaluationCase c = SharedPhotos.explain(p, "gradcam");
-        Deletion deletion = new Deletion();
-        Insertion insertion = new Insertion();
-        deletion.evaluate(c, ProgressListener.NONE);
-        insertion.evaluate(c, ProgressListener.NONE);
         for (int round = 0; round < 3; round++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < 100; i++) {
                 model.forward(x, 1);
             }
             double single = (System.nanoTime() - t0) / 1e6;
-            t0 = System.nanoTime();
-            long passes = deletion.evaluate(c, ProgressListener.NONE).cost() + insertion.evaluate(c, ProgressListener.NONE).cost();
-            double curves = (System.nanoTime() - t0) / 1e6;
-            System.out.printf(Locale.ROOT, "100 single forward passes %.0f ms; deletion + insertion (%d passes, "
-                    + "batch %d) %.0f ms: %.2f x%n", single, passes, Deletion.DEFAULTS.batch(), curves, curves / single);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "100 single forward passes %.0f ms;"
+                    + " deletion + insertion (50 steps each, 102 passes) at batch", single));
+            for (int batch : new int[]{1, 4, 8, 16, 32}) {
+                Deletion deletion = new Deletion(new PixelCurve.Params(50, Substrate.BLACK, 5, batch, 0, 1));
+                Insertion insertion = new Insertion(new PixelCurve.Params(50, Substrate.BLUR, 5, batch, 0, 1));
+                t0 = System.nanoTime();
+                deletion.evaluate(c, ProgressListener.NONE);
+                insertion.evaluate(c, ProgressListener.NONE);
+                double curves = (System.nanoTime() - t0) / 1e6;
+                line.append(String.format(Locale.ROOT, " %d: %.0f ms = %.2f x;", batch, curves, curves / single));
+            }
+            System.out.println(line);
         }
     }
 }

@@ -89,7 +89,7 @@ class MetricArithmeticTest {
     @Test
     void deletionCurveOfGradientTimesInputOnALinearModelIsTheSigmoidOfTheRemainingContributions() {
         int k = 8; // n_i = ⌊36·i/8⌋ = 0, 4, 9, 13, 18, 22, 27, 31, 36
-        MetricResult r = new Deletion(Deletion.DEFAULTS.withSteps(k)).evaluate(gradientTimesInput(), ProgressListener.NONE);
+        MetricResult r = new Deletion(Deletion.DEFAULTS.withSteps(k).withSubstrate(Substrate.BLACK)).evaluate(gradientTimesInput(), ProgressListener.NONE);
         Curve curve = r.curves().get(0);
         Integer[] order = byContribution();
         double[] expected = new double[k + 1];
@@ -117,7 +117,7 @@ class MetricArithmeticTest {
     void deletionByPatchesRemovesWholePatchesInTheOrderOfTheirMeanRelevance() {
         // 4-pixel patches on a 6×6 input: a 2×2 grid of a 4×4, a 2×4, a 4×2 and a 2×2 patch (edges cut short)
         int side = 4;
-        MetricResult r = new Deletion(Deletion.DEFAULTS.withSteps(4).withPatch(side))
+        MetricResult r = new Deletion(Deletion.DEFAULTS.withSteps(4).withPatch(side).withSubstrate(Substrate.BLACK))
                 .evaluate(gradientTimesInput(), ProgressListener.NONE);
         double[] total = new double[4];
         double[] mean = new double[4];
@@ -162,7 +162,7 @@ class MetricArithmeticTest {
     @Test
     void gradientTimesInputIsTheBestPossibleDeletionOrderOnALinearModelAndBeatsRandom() {
         // removing the largest contributions first minimises every partial sum, hence every point of the curve
-        Deletion deletion = new Deletion(Deletion.DEFAULTS.withSteps(PIXELS));
+        Deletion deletion = new Deletion(Deletion.DEFAULTS.withSteps(PIXELS).withSubstrate(Substrate.BLACK));
         EvaluationCase best = gradientTimesInput();
         double bestAuc = deletion.evaluate(best, ProgressListener.NONE).score("auc");
         for (long seed = 1; seed <= 5; seed++) {
