@@ -1,5 +1,8 @@
 package dev.salient.evaluation;
 
+import dev.salient.attribution.IntegratedGradients;
+import dev.salient.image.Layout;
+
 import java.util.Arrays;
 
 /**
@@ -10,8 +13,9 @@ public final class MapSimilarity {
     /** SSIM's constants for values in [0, 1] (Wang et al. 2004): C1 = (0.01·L)², C2 = (0.03·L)², L = 1. */
     private static final double C1 = 1e-4;
     private static final double C2 = 9e-4;
-    /** SSIM's Gaussian window: σ = 1.5, 11 × 11 (radius ⌈3σ⌉ = 5). */
-    private static final GaussianBlur WINDOW = new GaussianBlur(1.5);
+    /** SSIM's Gaussian window: σ = 1.5, truncated at ⌈3σ⌉ = 5 pixels (11 × 11), edges clamped. */
+    private static final IntegratedGradients.Baseline.Blurred WINDOW = new IntegratedGradients.Baseline.Blurred(1.5);
+    private static final int WINDOW_RADIUS = 5;
 
     private MapSimilarity() {}
 
@@ -36,22 +40,23 @@ public final class MapSimilarity {
      * averaged over the window positions that lie inside the h × w map (as scikit-image crops its border).
      */
     public static double ssim(float[] a, float[] b, int h, int w) {
-        double[] x = scaled(abs(a));
-        double[] y = scaled(abs(b));
-        double[] xx = new double[x.length];
-        double[] yy = new double[x.length];
-        double[] xy = new double[x.length];
+        float[] x = scaled(abs(a));
+        float[] y = scaled(abs(b));
+        float[] xx = new float[x.length];
+        float[] yy = new float[x.length];
+        float[] xy = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             xx[i] = x[i] * x[i];
             yy[i] = y[i] * y[i];
             xy[i] = x[i] * y[i];
         }
-        double[] mx = WINDOW.plane(x, h, w);
-        double[] my = WINDOW.plane(y, h, w);
-        double[] sxx = WINDOW.plane(xx, h, w);
-        double[] syy = WINDOW.plane(yy, h, w);
-        double[] sxy = WINDOW.plane(xy, h, w);
-        int r = WINDOW.kernel().length / 2;
+        long[] plane = {1, h, w};
+        float[] mx = WINDOW.of(x, plane, Layout.NCHW);
+        float[] my = WINDOW.of(y, plane, Layout.NCHW);
+        float[] sxx = WINDOW.of(xx, plane, Layout.NCHW);
+        float[] syy = WINDOW.of(yy, plane, Layout.NCHW);
+        float[] sxy = WINDOW.of(xy, plane, Layout.NCHW);
+        int r = WINDOW_RADIUS;
         int y0 = Math.min(r, (h - 1) / 2);
         int x0 = Math.min(r, (w - 1) / 2);
         double sum = 0;
@@ -59,11 +64,12 @@ public final class MapSimilarity {
         for (int yy0 = y0; yy0 < h - y0; yy0++) {
             for (int xx0 = x0; xx0 < w - x0; xx0++) {
                 int i = yy0 * w + xx0;
-                double vx = sxx[i] - mx[i] * mx[i];
-                double vy = syy[i] - my[i] * my[i];
-                double cov = sxy[i] - mx[i] * my[i];
-                sum += (2 * mx[i] * my[i] + C1) * (2 * cov + C2)
-                        / ((mx[i] * mx[i] + my[i] * my[i] + C1) * (vx + vy + C2));
+                double ux = mx[i];
+                double uy = my[i];
+                double vx = sxx[i] - ux * ux;
+                double vy = syy[i] - uy * uy;
+                double cov = sxy[i] - ux * uy;
+                sum += (2 * ux * uy + C1) * (2 * cov + C2) / ((ux * ux + uy * uy + C1) * (vx + vy + C2));
                 n++;
             }
         }
@@ -78,9 +84,9 @@ public final class MapSimilarity {
         return out;
     }
 
-    private static double[] scaled(float[] v) {
-        double max = Relevance.max(v);
-        double[] out = new double[v.length];
+    private static float[] scaled(float[] v) {
+        float max = Relevance.max(v);
+        float[] out = new float[v.length];
         for (int i = 0; i < v.length; i++) {
             out[i] = max > 0 ? v[i] / max : 0;
         }

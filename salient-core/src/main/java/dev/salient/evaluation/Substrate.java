@@ -1,6 +1,7 @@
 package dev.salient.evaluation;
 
 import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.IntegratedGradients;
 
 import java.util.Locale;
 
@@ -11,9 +12,9 @@ public enum Substrate {
     /** The photo under a Gaussian blur: RISE's insertion substrate (σ = 5 px), and Salient's deletion default. */
     BLUR;
 
-    /** The substrate image for a request, in its layout. */
+    /** The substrate image for a request, in its layout (the blur is integrated gradients' blurred baseline). */
     float[] image(AttributionRequest request, double blurSigma) {
-        return this == BLACK ? request.blackImage() : new GaussianBlur(blurSigma).image(request.input(), request.geometry());
+        return this == BLACK ? request.blackImage() : new IntegratedGradients.Baseline.Blurred(blurSigma).of(request);
     }
 
     /** {@code "black"} or {@code "blur"}. */
