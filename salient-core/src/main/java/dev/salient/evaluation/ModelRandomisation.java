@@ -20,8 +20,9 @@ import java.util.*;
  * for Saliency Maps"), cascading: the weights of the top d layers are redrawn at random, d = 1 … L from the
  * output down, the map recomputed on each randomised model, and compared with the original by Spearman's ρ of
  * |r| and of r and by SSIM ({@link MapSimilarity}). A map that explains the model must change once the model is
- * gone: after all layers are random ρ(|r|, |r'|) should be near 0 (<b>lower is better</b>); a method whose map
- * stays similar is flagged.
+ * gone (<b>lower is better</b>): the headline {@code cascade} = mean over the evaluated depths d of ρ(|r|, |r'_d|)
+ * (the area under the cascade curve, per layer count), then ρ and SSIM with every layer random. A method whose
+ * cascade stays at or above {@link #FAIL_THRESHOLD} is flagged.
  *
  * <p>Layers are the Conv, ConvTranspose, Gemm and MatMul nodes; each of their float initializers (weights, bias;
  * found through Identity nodes) is redrawn from a normal distribution with the tensor's own mean and standard
@@ -31,11 +32,14 @@ import java.util.*;
  */
 public final class ModelRandomisation implements Metric {
     /**
-     * A method fails when, with every layer random, the mean ρ(|r|, |r'|) over its photos stays at or above this.
-     * Adebayo et al. report ρ near 0 for the gradient and far above it for guided backprop; on MobileNetV2 and the
-     * shared photos (README) the gradient ends at ≈ 0.1 and guided backprop at ≈ 0.6.
+     * A method fails when the mean over its photos of {@code cascade} is at least this. Adebayo et al. find guided
+     * backprop's map unchanged while the top layers are randomised, the gradient's changed at once. Measured on
+     * MobileNetV2 and the 13 shared photos (6 depths, README): guided backprop 0.66 (no photo below 0.60), then
+     * gradient × input 0.26, Grad-CAM++ 0.24, integrated gradients 0.24, gradient 0.15, SmoothGrad 0.11,
+     * occlusion 0.07, Grad-CAM 0.01; with every layer random the values bunch together (guided backprop 0.22,
+     * gradient 0.06, Grad-CAM++ 0.29), which is why the whole cascade is the criterion.
      */
-    public static final double FAIL_THRESHOLD = 0.15;
+    public static final double FAIL_THRESHOLD = 0.5;
 
     /**
      * @param steps depths evaluated (≥ 1), evenly spaced over 1 … L and always ending at L
@@ -73,7 +77,8 @@ public final class ModelRandomisation implements Metric {
 
     @Override
     public List<Score> scores() {
-        return List.of(new Score("spearman-abs", false, "rank correlation of |map| with the original, all layers random"),
+        return List.of(new Score("cascade", false, "mean rank correlation of |map| with the original over the cascade"),
+                new Score("spearman-abs", false, "rank correlation of |map| with the original, all layers random"),
                 new Score("spearman", false, "rank correlation of the signed map with the original, all layers random"),
                 new Score("ssim", false, "SSIM of |map| with the original, all layers random"));
     }
@@ -258,14 +263,19 @@ public final class ModelRandomisation implements Metric {
         List<Curve> curves = List.of(new Curve("spearman-abs", xLabel, "Spearman rank correlation of |map|", x, y[0]),
                 new Curve("spearman", xLabel, "Spearman rank correlation of the map", x, y[1]),
                 new Curve("ssim", xLabel, "SSIM of |map|", x, y[2]));
+        double cascade = 0;
+        for (int s = 1; s <= n; s++) {
+            cascade += y[0][s] / n;
+        }
         Map<String, Double> scores = new LinkedHashMap<>();
+        scores.put("cascade", cascade);
         scores.put("spearman-abs", y[0][n]);
         scores.put("spearman", y[1][n]);
         scores.put("ssim", y[2][n]);
         scores.put("layers", (double) depths[n - 1]);
-        List<String> flags = y[0][n] >= FAIL_THRESHOLD ? List.of(String.format(Locale.ROOT,
-                "fails the sanity check: with all %d layers random the map keeps ρ(|r|) = %.2f ≥ %.2f with the original",
-                depths[n - 1], y[0][n], FAIL_THRESHOLD)) : List.of();
+        List<String> flags = cascade >= FAIL_THRESHOLD ? List.of(String.format(Locale.ROOT,
+                "fails the sanity check: as the model's %d layers are randomised from the top, the map keeps a mean "
+                        + "ρ(|r|) = %.2f ≥ %.2f with the original", depths[n - 1], cascade, FAIL_THRESHOLD)) : List.of();
         return new MetricResult(name(), scores, curves, flags, n);
     }
 }
