@@ -91,6 +91,9 @@ final class CurvePlots {
                     .xAxisTitle(f.xLabel()).yAxisTitle(f.yLabel()).build();
             chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
             chart.getStyler().setMarkerSize(4);
+            // without a pattern, XChart labels ticks with every digit of a double (0.339983258928571)
+            chart.getStyler().setXAxisDecimalPattern("0.##");
+            chart.getStyler().setYAxisDecimalPattern("0.##");
             for (Map.Entry<String, double[][]> e : f.byMethod().entrySet()) {
                 var series = chart.addSeries(e.getKey(), e.getValue()[0], e.getValue()[1]);
                 if (e.getKey().equals("random") || e.getKey().equals("centre")) {
