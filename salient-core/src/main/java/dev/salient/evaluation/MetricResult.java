@@ -9,8 +9,9 @@ import java.util.Map;
  * What a metric found for one case.
  *
  * @param metric the metric's name
- * @param scores named numbers, in the order of {@link Metric#scores()} (a metric that could not be computed for
- *               this case, e.g. the pointing game without boxes, reports none and says why in {@code flags})
+ * @param scores named numbers: those of {@link Metric#scores()} in its order, then any details (the probabilities
+ *               behind average drop, the hottest point of the pointing game); a metric that could not be computed
+ *               for this case, e.g. the pointing game without boxes, reports none and says why in {@code flags}
  * @param curves the curves behind the scores, if any
  * @param flags  warnings for people, e.g. that a map failed the sanity check
  * @param cost   single-image model evaluations it took: forward passes for perturbation metrics, recomputed maps
