@@ -69,7 +69,10 @@
   function show(r) {
     const box = $('faithfulness-result');
     box.textContent = '';
-    box.append(chart(r), table(r));
+    const legend = document.createElement('p');
+    legend.className = 'help';
+    legend.textContent = 'Red: deletion, blue: insertion; solid: this map, dashed: a random map.';
+    box.append(chart(r), legend, table(r));
   }
   function chart(r) {
     const w = 420; const h = 260; const left = 44; const bottom = 36; const top = 10; const right = 10;
