@@ -48,6 +48,10 @@ abstract sealed class PixelCurve extends PerCaseMetric permits Deletion, Inserti
             return new Params(k, substrate, blurSigma, batch, seed, patch);
         }
 
+        public Params withBatch(int size) {
+            return new Params(steps, substrate, blurSigma, size, seed, patch);
+        }
+
         public Params withPatch(int side) {
             return new Params(steps, substrate, blurSigma, batch, seed, side);
         }

@@ -85,8 +85,8 @@ class EvaluationBenchmark {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "100 single forward passes %.0f ms;"
                     + " deletion + insertion (50 steps each, 102 passes) at batch", single));
             for (int batch : new int[]{1, 4, 8, 16, 32}) {
-                Deletion deletion = new Deletion(new PixelCurve.Params(50, Substrate.BLACK, 5, batch, 0, 1));
-                Insertion insertion = new Insertion(new PixelCurve.Params(50, Substrate.BLUR, 5, batch, 0, 1));
+                Deletion deletion = new Deletion(Deletion.DEFAULTS.withBatch(batch));
+                Insertion insertion = new Insertion(Insertion.DEFAULTS.withBatch(batch));
                 t0 = System.nanoTime();
                 deletion.evaluate(c, ProgressListener.NONE);
                 insertion.evaluate(c, ProgressListener.NONE);
