@@ -59,7 +59,7 @@ import java.util.stream.Stream;
                         + "JSON summary."},
         modelTransformer = ExplainCommand.Options.class, defaultValueProvider = ExplainCommand.MethodNames.class)
 public final class ExplainCommand implements Callable<Integer> {
-    private static final Set<String> PHOTO_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
+    static final Set<String> PHOTO_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
 
     /** --head and the display flags (--sensitivity, --colormap, ...), from their descriptions in core. */
     static final class Options extends DescribedOptions {
@@ -245,7 +245,7 @@ public final class ExplainCommand implements Callable<Integer> {
         return failures.isEmpty() ? 0 : 1;
     }
 
-    private static String extension(Path f) {
+    static String extension(Path f) {
         String n = f.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
@@ -257,6 +257,12 @@ public final class ExplainCommand implements Callable<Integer> {
      */
     static String outputName(Path photo) {
         return photo.getFileName() + ".png";
+    }
+
+    static String stem(Path f) {
+        String n = f.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot < 0 ? n : n.substring(0, dot);
     }
 
     private static long[] nchwShape(Preprocessing p) {

@@ -221,6 +221,8 @@ final class ExplainService implements AutoCloseable {
         volatile int errorStatus;
         volatile boolean cached;
         volatile WorkPool.Cancel cancel;
+        /** What the job's work returned, once done (null for attributions, which stay in the cache). */
+        volatile Object result;
 
         Job(ExplainRequest request) {
             this.request = request;
@@ -255,22 +257,38 @@ final class ExplainService implements AutoCloseable {
 
     /** Starts (or joins, or answers from the cache) the attribution of a request. */
     Job startJob(ExplainRequest r) {
-        Job running = inFlight.get(r.key());
+        return startJob(r.key(), r, () -> attributions.get(r.key()) != null,
+                progress -> compute(r, progress), "the attribution failed: ");
+    }
+
+    /** Work a job runs on a worker: reports progress, polls cancellation through the listener, returns a result. */
+    interface JobWork {
+        Object run(ProgressListener progress);
+    }
+
+    /**
+     * Starts a job on the worker pool, or joins the one running under the same key, or answers at once (state done)
+     * when {@code done} says the result is already cached. The job's progress, cancellation and failures are
+     * handled as for attributions; its result (if not null) is kept on the job.
+     */
+    Job startJob(String key, ExplainRequest r, java.util.function.BooleanSupplier done, JobWork work,
+                 String failure) {
+        Job running = inFlight.get(key);
         if (running != null && !running.state.equals("cancelling")) {
             return running;
         }
         Job job = new Job(r);
-        if (attributions.get(r.key()) != null) {
+        if (done.getAsBoolean()) {
             job.cached = true;
             job.state = "done";
             job.done = job.total = 1;
             remember(job);
             return job;
         }
-        WorkPool.Submitted<Attribution> s = pool.submit(cancel -> {
+        WorkPool.Submitted<Object> s = pool.submit(cancel -> {
             job.state = "running";
             try {
-                Attribution raw = compute(r, new ProgressListener() {
+                Object result = work.run(new ProgressListener() {
                     @Override
                     public void progress(int done, int total) {
                         job.done = done;
@@ -285,8 +303,9 @@ final class ExplainService implements AutoCloseable {
                 if (cancel.cancelled() && !"cancelled".equals(cancel.reason())) {
                     throw new CancellationException(cancel.reason());
                 }
+                job.result = result;
                 job.state = "done";
-                return raw;
+                return result;
             } catch (CancellationException e) {
                 job.state = "cancelled";
                 if (!"cancelled".equals(cancel.reason())) {
@@ -303,16 +322,22 @@ final class ExplainService implements AutoCloseable {
             } catch (RuntimeException e) {
                 job.state = "failed";
                 job.errorStatus = 500;
-                job.error = "the attribution failed: " + Handlers.safeMessage(e);
+                job.error = failure + Handlers.safeMessage(e);
                 throw e;
             } finally {
-                inFlight.remove(r.key(), job);
+                inFlight.remove(key, job);
             }
         });
         job.cancel = s.cancel();
-        inFlight.put(r.key(), job);
+        inFlight.put(key, job);
         remember(job);
         return job;
+    }
+
+    /** The attribution of a request from the cache, or computed now on the calling worker with its progress. */
+    Attribution attributionOnWorker(ExplainRequest r, ProgressListener progress) {
+        Attribution raw = attributions.get(r.key());
+        return raw != null ? raw : compute(r, progress);
     }
 
     private void remember(Job job) {

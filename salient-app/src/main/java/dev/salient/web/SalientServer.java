@@ -43,7 +43,8 @@ public final class SalientServer implements AutoCloseable {
         this.service = new ExplainService(config, models, methods);
         RequestParameters parameters = new RequestParameters(models, methods);
         Handlers h = new Handlers(service, config, parameters);
-        this.routes = routes(h, parameters, ctx -> ctx.json(openApi()));
+        FaithfulnessHandlers f = new FaithfulnessHandlers(service);
+        this.routes = routes(h, f, parameters, ctx -> ctx.json(openApi()));
         this.openApi = OpenApiDocument.of(routes, methods);
         long maxRequest = config.limits().maxBytes() + REQUEST_OVERHEAD;
         this.app = Javalin.create(c -> {
@@ -63,7 +64,8 @@ public final class SalientServer implements AutoCloseable {
     }
 
     /** Every route of the app, in one place: what it takes, what it answers and who answers it. */
-    private static List<ApiRoute> routes(Handlers h, RequestParameters q, io.javalin.http.Handler openApi) {
+    private static List<ApiRoute> routes(Handlers h, FaithfulnessHandlers f, RequestParameters q,
+                                         io.javalin.http.Handler openApi) {
         List<ParameterDescription<?>> photo = List.of(IMAGE, EXAMPLE);
         List<ParameterDescription<?>> explain = List.of(IMAGE, EXAMPLE, q.modelParameter, q.methodParameter, CLASS,
                 AttributionRequest.HEAD);
@@ -137,6 +139,19 @@ public final class SalientServer implements AutoCloseable {
                 h::job));
         all.add(new ApiRoute(HandlerType.DELETE, "/api/jobs/{id}", "cancel a job", List.of(JOB_ID), Set.of(),
                 List.of(new Reply(200, "application/json", "the job, cancelling")), List.of(404), h::cancelJob));
+        // "How faithful is this map?": deletion and insertion of the current map against a random map, as a job
+        List<ParameterDescription<?>> faithfulness = new ArrayList<>(explain);
+        faithfulness.add(FaithfulnessHandlers.STEPS);
+        Reply measured = new Reply(200, "application/json", "the job; once done, result: {curves, auc} of the map "
+                + "and of a random map for deletion and insertion");
+        all.add(new ApiRoute(HandlerType.POST, "/api/faithfulness", "start measuring how faithful the map is: "
+                + "deletion and insertion curves (RISE) with their AUC against a random map", faithfulness,
+                Set.of(Extra.UPLOAD, Extra.METHOD_PARAMETERS), List.of(measured, job), work, f::start));
+        all.add(new ApiRoute(HandlerType.GET, "/api/faithfulness/{id}", "a faithfulness job's progress, and its "
+                + "curves and AUCs once done", List.of(JOB_ID), Set.of(), List.of(measured), List.of(404), f::status));
+        all.add(new ApiRoute(HandlerType.DELETE, "/api/faithfulness/{id}", "cancel a faithfulness job",
+                List.of(JOB_ID), Set.of(), List.of(new Reply(200, "application/json", "the job, cancelling")),
+                List.of(404), f::cancel));
         return List.copyOf(all);
     }
 

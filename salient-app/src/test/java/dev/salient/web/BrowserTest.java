@@ -166,6 +166,33 @@ class BrowserTest {
         shot("7-error");
     }
 
+    @Test
+    void measuresHowFaithfulTheShownMapIs() throws Exception {
+        driver.get(server.url() + "/");
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+        wait.until(d -> new Select(d.findElement(By.id("method"))).getOptions().size() >= 2);
+        assertThat(driver.findElement(By.id("faithfulness-run")).isEnabled()).as("nothing shown yet").isFalse();
+        driver.findElement(By.id("file")).sendKeys(SharedData.image("bird.bmp").toAbsolutePath().toString());
+        wait.until(d -> d.findElement(By.id("download")).isDisplayed());
+        new Select(driver.findElement(By.id("method"))).selectByValue("gradcam");
+        // the Grad-CAM map is on screen (while it is computed the status names it too, with "…")
+        wait.until(d -> d.findElement(By.id("status-text")).getText().matches("Explanation of .* by Grad-CAM\\."));
+        wait.until(d -> d.findElement(By.id("faithfulness-run")).isEnabled());
+        driver.findElement(By.id("faithfulness-run")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#faithfulness-result polyline")).size() == 4);
+        List<WebElement> rows = driver.findElements(By.cssSelector("#faithfulness-result tbody tr"));
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).getText()).startsWith("deletion AUC (lower is better)");
+        assertThat(rows.get(1).getText()).startsWith("insertion AUC (higher is better)").endsWith("better than random");
+        assertThat(driver.findElement(By.id("faithfulness-status")).getText()).contains("Grad-CAM", "chickadee");
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('faithfulness-box').scrollIntoView()");
+        shot("9-faithfulness");
+        noError();
+        // another map makes the result stale: it is cleared until measured again
+        new Select(driver.findElement(By.id("method"))).selectByValue("gradient");
+        wait.until(d -> d.findElements(By.cssSelector("#faithfulness-result polyline")).isEmpty());
+    }
+
     private static String signature() {
         return (String) ((JavascriptExecutor) driver).executeScript(SIGNATURE);
     }

@@ -272,6 +272,8 @@
     draw();
     const cls = state.top.find((c) => c.index === state.cls);
     status(`Explanation of “${cls ? cls.label : state.cls}” by ${$('method').selectedOptions[0].textContent}.`);
+    document.dispatchEvent(new CustomEvent('salient:explained', { detail: { params: explainParams().toString(),
+      label: $('method').selectedOptions[0].textContent, className: cls ? cls.label : String(state.cls) } }));
     const d = $('download');
     d.href = url + '&download=1';
     d.setAttribute('download', `salient-${$('method').value}-${state.cls}.png`);
