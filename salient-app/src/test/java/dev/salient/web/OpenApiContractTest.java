@@ -55,7 +55,7 @@ class OpenApiContractTest {
         List<String> answers = new ArrayList<>();
         doc.get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
             String url = path.getKey().replace("{model}", "mobilenet_v2").replace("{name}", "bird.bmp")
-                    .replace("/api/images/{id}", "/api/images/" + image).replace("/api/jobs/{id}", "/api/jobs/" + job);
+                    .replace("/api/images/{id}", "/api/images/" + image).replace("{id}", job); // jobs of every kind share one id space
             Set<String> takes = new HashSet<>(op.getValue().findValuesAsText("name"));
             List<String> query = new ArrayList<>();
             if (takes.contains("example")) {
