@@ -64,7 +64,9 @@ final class Handlers {
             j.put("channels", l.channels());
             j.put("height", l.height());
             j.put("width", l.width());
-            j.put("label", l.name() + " · " + l.channels() + "×" + l.height() + "×" + l.width());
+            j.put("layout", l.layout().name());
+            j.put("label", l.name() + " · " + l.channels() + "×" + l.height() + "×" + l.width()
+                    + (l.layout() == SpatialLayers.Layout.NCHW ? "" : " " + l.layout().name().toLowerCase(Locale.ROOT)));
             layers.add(j);
         }
         Map<String, Object> out = new LinkedHashMap<>();

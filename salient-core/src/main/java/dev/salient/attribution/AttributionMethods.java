@@ -23,6 +23,8 @@ public final class AttributionMethods {
             GradCam.DESCRIPTION,
             GradCamPlusPlus.DESCRIPTION,
             GuidedGradCam.DESCRIPTION,
+            AttentionRollout.DESCRIPTION,
+            AttentionRollout.GRADIENT_DESCRIPTION,
             Occlusion.DESCRIPTION);
     private static final Map<String, MethodDescription> BY_NAME = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(MethodDescription::name, Function.identity()));
