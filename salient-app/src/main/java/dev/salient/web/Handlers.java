@@ -95,6 +95,7 @@ final class Handlers {
             j.put("colormap", ParameterDescription.key(DisplaySettings.defaultColorMap(t.map())));
             j.put("overlay", ParameterDescription.key(DisplaySettings.defaultOverlay(t.map())));
             j.put("exportable", t.exportable());
+            j.put("needs", ParameterDescription.key(t.needs()));
             j.put("cost", t.cost().toString());
             j.put("params", m.parameters().stream().filter(p -> p.access() == ParameterDescription.Access.REQUEST)
                     .map(ParameterJson::control).toList());

@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public final class AttentionRollout extends GradientMethod {
     private static final MethodTraits TRAITS = new MethodTraits(MethodTraits.MapKind.LAYER, false,
-            MethodTraits.Scale.PER_MAP, false, MethodTraits.Cost.ONE_GRADIENT);
+            MethodTraits.Scale.PER_MAP, false, MethodTraits.Cost.ONE_GRADIENT, MethodTraits.Needs.ATTENTION);
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("attention-rollout",
             "Attention rollout", "class token's row of Π_l rownorm(½·mean_heads(A_l) + ½·I) over the patch tokens "
@@ -59,7 +59,7 @@ public final class AttentionRollout extends GradientMethod {
      * The model's attention probabilities in network order: Softmax outputs that feed the scores, shaped
      * [1, heads, T, T] or [heads, T, T] at batch 1, T a token grid's count; all with the same T.
      *
-     * @throws IllegalArgumentException when there are none (not a transformer)
+     * @throws NotApplicableException when there are none (not a transformer)
      */
     public static List<Attention> attentions(DifferentiableModel model) {
         List<Attention> found = new ArrayList<>();
@@ -75,7 +75,7 @@ public final class AttentionRollout extends GradientMethod {
             }
         }
         if (found.isEmpty()) {
-            throw new IllegalArgumentException("the model has no attention probabilities (a Softmax output "
+            throw new NotApplicableException("the model has no attention probabilities (a Softmax output "
                     + "[1, heads, T, T] or [heads, T, T] over T = extra + H·W tokens): attention methods need a "
                     + "vision transformer");
         }
@@ -104,7 +104,7 @@ public final class AttentionRollout extends GradientMethod {
         }
         SpatialLayers.TokenGrid grid = SpatialLayers.TokenGrid.of(tokens);
         if (grid.extra() == 0) {
-            throw new IllegalArgumentException("attention over " + tokens + " tokens, all of them patches: "
+            throw new NotApplicableException("attention over " + tokens + " tokens, all of them patches: "
                     + name() + " reads the class token's row, and the model has none");
         }
         int cells = grid.side() * grid.side();
