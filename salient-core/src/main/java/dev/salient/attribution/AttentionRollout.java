@@ -26,12 +26,12 @@ public final class AttentionRollout extends GradientMethod {
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("attention-rollout",
             "Attention rollout", "class token's row of Π_l rownorm(½·mean_heads(A_l) + ½·I) over the patch tokens "
-            + "(Abnar & Zuidema 2020; transformers only, class-agnostic)", List.of(), TRAITS,
+            + "(Abnar & Zuidema 2020; class-agnostic)", List.of(), TRAITS,
             values -> new AttentionRollout(false));
 
     public static final MethodDescription GRADIENT_DESCRIPTION = new MethodDescription("attention-gradient-rollout",
             "Gradient attention rollout", "class token's row of R_l = R_{l−1} + mean_heads((∇A_l ⊙ A_l)⁺)·R_{l−1}, "
-            + "R₀ = I, over the patch tokens (Chefer, Gur & Wolf 2021; transformers only)", List.of(), TRAITS,
+            + "R₀ = I, over the patch tokens (Chefer, Gur & Wolf 2021)", List.of(), TRAITS,
             values -> new AttentionRollout(true));
 
     /**
