@@ -47,6 +47,9 @@ public final class MethodsCommand implements Callable<Integer> {
         if (t.exportable()) {
             parts.add("exportable as ONNX (export-explainer)");
         }
+        if (t.needs() == MethodTraits.Needs.ATTENTION) {
+            parts.add("transformers only (reads the attention probabilities)");
+        }
         return String.join("; ", parts);
     }
 }

@@ -4,6 +4,7 @@ import dev.salient.attribution.Attribution;
 import dev.salient.attribution.AttributionMethod;
 import dev.salient.attribution.AttributionRequest;
 import dev.salient.attribution.MethodDescription;
+import dev.salient.attribution.NotApplicableException;
 import dev.salient.attribution.ParameterDescription;
 import dev.salient.attribution.ParameterType;
 import dev.salient.attribution.ParameterValues;
@@ -165,6 +166,9 @@ final class ExplainService implements AutoCloseable {
         try (var hold = r.classifier().engine().lease()) { // a model closed meanwhile is freed after this request
             raw = r.attribution().attribute(AttributionRequest.of(r.classifier(), input, r.classIndex(), r.head()),
                     progress);
+        } catch (NotApplicableException e) {
+            // a well-formed request for a method this architecture lacks (attention rollout on a CNN)
+            throw new ApiException(422, e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         } catch (UnsupportedOperatorException e) {

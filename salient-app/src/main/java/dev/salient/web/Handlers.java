@@ -64,7 +64,9 @@ final class Handlers {
             j.put("channels", l.channels());
             j.put("height", l.height());
             j.put("width", l.width());
-            j.put("label", l.name() + " · " + l.channels() + "×" + l.height() + "×" + l.width());
+            j.put("layout", l.layout().name());
+            j.put("label", l.name() + " · " + l.channels() + "×" + l.height() + "×" + l.width()
+                    + (l.layout() == SpatialLayers.Layout.NCHW ? "" : " " + l.layout().name().toLowerCase(Locale.ROOT)));
             layers.add(j);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -93,6 +95,7 @@ final class Handlers {
             j.put("colormap", ParameterDescription.key(DisplaySettings.defaultColorMap(t.map())));
             j.put("overlay", ParameterDescription.key(DisplaySettings.defaultOverlay(t.map())));
             j.put("exportable", t.exportable());
+            j.put("needs", ParameterDescription.key(t.needs()));
             j.put("cost", t.cost().toString());
             j.put("params", m.parameters().stream().filter(p -> p.access() == ParameterDescription.Access.REQUEST)
                     .map(ParameterJson::control).toList());

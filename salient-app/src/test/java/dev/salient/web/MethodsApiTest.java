@@ -61,8 +61,11 @@ class MethodsApiTest {
         server.close();
     }
 
+    /** The methods for any model (a CNN here); the attention methods have their transformer tests. */
     static List<String> methods() {
-        return AttributionMethods.names();
+        return AttributionMethods.all().stream()
+                .filter(d -> d.traits().needs() == dev.salient.attribution.MethodTraits.Needs.ANY_MODEL)
+                .map(dev.salient.attribution.MethodDescription::name).toList();
     }
 
     @Test
@@ -93,6 +96,15 @@ class MethodsApiTest {
         JsonNode all = json(get("/api/methods"));
         assertThat(all.get("request").findValuesAsText("name")).containsExactly("head");
         assertThat(all.get("display").findValuesAsText("name")).contains("sensitivity", "colormap", "percentile");
+    }
+
+    @Test
+    void attentionMethodsOnTheCnnAnswer422() throws Exception {
+        assertError(get("/api/explain?image=" + bird + "&method=attention-rollout"), 422, "vision transformer");
+        for (JsonNode m : json(get("/api/methods")).get("methods")) {
+            assertThat(m.get("needs").asText()).as(m.get("name").asText())
+                    .isEqualTo(m.get("name").asText().startsWith("attention-") ? "attention" : "any-model");
+        }
     }
 
     @ParameterizedTest

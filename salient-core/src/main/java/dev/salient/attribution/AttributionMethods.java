@@ -29,6 +29,8 @@ public final class AttributionMethods {
             AblationCam.DESCRIPTION,
             EigenCam.DESCRIPTION,
             GuidedGradCam.DESCRIPTION,
+            AttentionRollout.DESCRIPTION,
+            AttentionRollout.GRADIENT_DESCRIPTION,
             Occlusion.DESCRIPTION,
             Rise.DESCRIPTION);
     private static final Map<String, MethodDescription> BY_NAME = ALL.stream()

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Grad-CAM (Selvaraju et al. 2017) on a spatial layer A (default: the last one, {@link SpatialLayers#last}):
- * weights w_k = (1/HW) Σ_ij ∂F_c/∂A_kij, map L = ReLU(Σ_k w_k A_k), of the layer's shape [h, w].
+ * Grad-CAM (Selvaraju et al. 2017) on a spatial layer A (default: {@link SpatialLayers#last}):
+ * weights w_k = (1/HW) Σ_ij ∂F_c/∂A_kij, map L = ReLU(Σ_k w_k A_k), of the layer's grid [h, w]. A token layer
+ * (ViT) or a channels-last one (Swin) is read as its [C, H, W] grid ({@link SpatialLayers.Layer#channelsFirst}).
  * With {@code plusPlus} the weights are Grad-CAM++'s closed form, see {@link GradCamPlusPlus}.
  */
 public class GradCam extends GradientMethod {
@@ -79,7 +80,8 @@ public class GradCam extends GradientMethod {
         int channels = layer.channels();
         int h = layer.height();
         int w = layer.width();
-        float[] map = cam(t.value(), t.gradient(), channels, h * w);
+        // token and channels-last layers are read as [C, H·W]: the extra tokens dropped, the grid channel by channel
+        float[] map = cam(layer.channelsFirst(t.value()), layer.channelsFirst(t.gradient()), channels, h * w);
         progress.progress(1, 1);
         return new Attribution(map, new long[]{h, w}, false, Map.of("targetScore", (double) r.target()[0]));
     }

@@ -16,12 +16,27 @@ import java.util.Objects;
  *                   values are comparable across photos at a fixed gain (the demo's gradient), otherwise per map
  * @param exportable whether {@link ExplainerExporter} can write it as a standalone ONNX model
  * @param cost       network passes one attribution takes
+ * @param needs      the models it applies to; on another it throws {@link NotApplicableException}
  */
-public record MethodTraits(MapKind map, boolean signed, Scale scale, boolean exportable, Cost cost) {
+public record MethodTraits(MapKind map, boolean signed, Scale scale, boolean exportable, Cost cost, Needs needs) {
     public MethodTraits {
         Objects.requireNonNull(map, "map");
         Objects.requireNonNull(scale, "scale");
         Objects.requireNonNull(cost, "cost");
+        Objects.requireNonNull(needs, "needs");
+    }
+
+    /** A method for any differentiable classifier. */
+    public MethodTraits(MapKind map, boolean signed, Scale scale, boolean exportable, Cost cost) {
+        this(map, signed, scale, exportable, cost, Needs.ANY_MODEL);
+    }
+
+    /** The models a method applies to. */
+    public enum Needs {
+        /** Any classifier (the spatial methods also need a spatial layer or an image input, as they say). */
+        ANY_MODEL,
+        /** A transformer with attention probabilities over a token grid ({@link AttentionRollout#attentions}). */
+        ATTENTION
     }
 
     /** The shape of a method's map. */

@@ -129,8 +129,9 @@ public final class GradientSession {
                 Map<String, InnerTensor> inner = new LinkedHashMap<>();
                 for (Map.Entry<String, long[]> e : innerShapes.entrySet()) {
                     long[] shape = e.getValue().clone();
-                    int per = Math.toIntExact(java.util.Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact));
-                    shape[0] = items;
+                    // per item: total / batch, not prod(shape[1:]): torchvision's attention is [N·heads, T, T]
+                    int per = Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact) / batch);
+                    shape[0] = shape[0] / batch * items;
                     inner.put(e.getKey(), new InnerTensor(shape,
                             head(r, GradientGraphBuilder.valueOutput(e.getKey()), items * per),
                             head(r, GradientGraphBuilder.gradientOutput(e.getKey()), items * per)));

@@ -2,6 +2,8 @@ package dev.salient.attribution;
 
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
+import dev.salient.engine.EngineOptions;
+import dev.salient.testing.TestNets;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -26,21 +28,32 @@ class MethodDescriptionTest {
         float[] bird = Fixtures.image("bird.bmp");
         int target = Fixtures.top1(model.forward(bird, 1));
         AttributionRequest request = new AttributionRequest(model, bird, target, TargetHead.LOGIT);
-        for (MethodDescription d : AttributionMethods.all()) {
-            Map<String, String> small = new java.util.HashMap<>(SMALL);
-            small.keySet().retainAll(d.parameterNames());
-            AttributionMethod method = d.create(small);
-            assertThat(method.name()).isEqualTo(d.name());
-            Attribution a = method.attribute(request);
-            assertThat(a.inputShaped()).as(d.name() + " map").isEqualTo(d.traits().map() == MethodTraits.MapKind.PIXEL);
-            float min = Float.MAX_VALUE;
-            for (float v : a.values()) {
-                min = Math.min(min, v);
-            }
-            if (d.traits().signed()) {
-                assertThat(min).as(d.name() + " is signed: some value is negative").isNegative();
-            } else {
-                assertThat(min).as(d.name() + " is unsigned").isGreaterThanOrEqualTo(0f);
+        float[] tokens = TestNets.gaussian(TestNets.TOKENS * TestNets.WIDTH, 3);
+        try (DifferentiableModel transformer = DifferentiableModel.open(TestNets.transformer(), TestNets.INPUT,
+                TestNets.OUTPUT, new long[]{1, TestNets.TOKENS, TestNets.WIDTH}, EngineOptions.DEFAULT)) {
+            for (MethodDescription d : AttributionMethods.all()) {
+                Map<String, String> small = new java.util.HashMap<>(SMALL);
+                small.keySet().retainAll(d.parameterNames());
+                AttributionMethod method = d.create(small);
+                assertThat(method.name()).isEqualTo(d.name());
+                Attribution a;
+                if (d.traits().needs() == MethodTraits.Needs.ATTENTION) {
+                    assertThatThrownBy(() -> method.attribute(request)).as(d.name() + " on a CNN")
+                            .isInstanceOf(NotApplicableException.class);
+                    a = method.attribute(new AttributionRequest(transformer, tokens, 1, TargetHead.LOGIT, null));
+                } else {
+                    a = method.attribute(request);
+                }
+                assertThat(a.inputShaped()).as(d.name() + " map").isEqualTo(d.traits().map() == MethodTraits.MapKind.PIXEL);
+                float min = Float.MAX_VALUE;
+                for (float v : a.values()) {
+                    min = Math.min(min, v);
+                }
+                if (d.traits().signed()) {
+                    assertThat(min).as(d.name() + " is signed: some value is negative").isNegative();
+                } else {
+                    assertThat(min).as(d.name() + " is unsigned").isGreaterThanOrEqualTo(0f);
+                }
             }
         }
     }

@@ -20,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TokenTensorGradientTest {
     static final String LAST_BLOCK = "/encoder/layers/encoder_layer_5/Add_1_output_0";
     static final String MIDDLE_BLOCK = "/encoder/layers/encoder_layer_2/Add_1_output_0";
+    /** torchvision's attention probabilities fold the batch into the heads: [N·3, 197, 197]. */
+    static final String ATTENTION = "/encoder/layers/encoder_layer_5/self_attention/Softmax_output_0";
 
     @Test
     void onlyTheClassTokenOfTheLastBlockReachesTheLogit() throws IOException {
@@ -50,6 +52,45 @@ class TokenTensorGradientTest {
             // the same forward pass, though ONNX Runtime may fuse the two graphs' forward parts differently
             assertThat(ReferenceGradientTest.relativeError(innerOnly.inner().get(LAST_BLOCK).value(),
                     tokens.value())).isLessThan(1e-5);
+        }
+    }
+
+    @Test
+    void attentionWithTheBatchFoldedIntoTheHeadsIsSlicedPerItem() throws IOException {
+        OnnxModel model = OnnxModel.load(SharedData.path("reference/vit_s6.onnx"));
+        float[] x = ReferenceGradientTest.readFloats(SharedData.path("reference/vit_s6.input.f32"));
+        int item = x.length / 2;
+        try (DifferentiableModel dm = DifferentiableModel.open(model, "input", "logits", new long[]{1, 3, 224, 224},
+                EngineOptions.DEFAULT)) {
+            float[] seeds = new float[2 * dm.classes()];
+            seeds[316] = 1f;
+            seeds[dm.classes() + 737] = 1f;
+            InnerTensor both;
+            InnerTensor first;
+            InnerTensor second;
+            try (var pair = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(ATTENTION), 2, false)) {
+                both = pair.run(x, seeds, 2).inner().get(ATTENTION);
+                // one item in the batch-2 session: [3, T, T], not [1, T, T]
+                first = pair.run(java.util.Arrays.copyOf(x, item), java.util.Arrays.copyOf(seeds, dm.classes()), 1)
+                        .inner().get(ATTENTION);
+            }
+            try (var single = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(ATTENTION), 1, false)) {
+                second = single.run(java.util.Arrays.copyOfRange(x, item, x.length),
+                        java.util.Arrays.copyOfRange(seeds, dm.classes(), seeds.length), 1).inner().get(ATTENTION);
+            }
+            int per = 3 * 197 * 197;
+            assertThat(both.shape()).containsExactly(6, 197, 197);
+            assertThat(both.value()).hasSize(2 * per);
+            assertThat(both.itemSize(2)).isEqualTo(per);
+            assertThat(first.shape()).containsExactly(3, 197, 197);
+            assertThat(first.value()).hasSize(per);
+            assertThat(ReferenceGradientTest.relativeError(java.util.Arrays.copyOf(both.value(), per), first.value()))
+                    .isLessThan(1e-5);
+            // item 1's three heads sit after item 0's: before the fix only 2·197·197 values were read
+            float[] secondOfBoth = java.util.Arrays.copyOfRange(both.value(), per, 2 * per);
+            float[] secondGradient = java.util.Arrays.copyOfRange(both.gradient(), per, 2 * per);
+            assertThat(ReferenceGradientTest.relativeError(secondOfBoth, second.value())).isLessThan(1e-5);
+            assertThat(ReferenceGradientTest.relativeError(secondGradient, second.gradient())).isLessThan(1e-4);
         }
     }
 

@@ -140,7 +140,8 @@
     input.addEventListener('change', () => explain());
     return [label, input];
   }
-  // the spatial layers of the model (cached per model); until they arrive the server uses its default, the last
+  // the spatial layers of the model (cached per model); until they arrive the server uses its default (a CNN's last
+  // layer, a ViT's last block's first LayerNorm)
   async function loadLayers(select) {
     const model = $('model').value;
     try {
