@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "salient", mixinStandardHelpOptions = true, version = "salient 0.1.0",
         description = "Shows why an image classifier chose a class.",
-        subcommands = {ServeCommand.class, ClassifyCommand.class, ExplainCommand.class, MethodsCommand.class,
+        subcommands = {ServeCommand.class, ClassifyCommand.class, ExplainCommand.class, AuditCommand.class, MethodsCommand.class,
                 ExportExplainerCommand.class, ModelsCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SalientCommand implements Runnable {

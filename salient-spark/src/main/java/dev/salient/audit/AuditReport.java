@@ -76,7 +76,7 @@ public final class AuditReport {
                 .append("td,th{border:1px solid #ddd;padding:.2em .5em;font-size:.85em;text-align:left}")
                 .append("</style></head><body>\n<h1>Salient audit</h1>\n<p>Model <b>").append(esc(model))
                 .append("</b>, method <b>").append(esc(settings.method())).append("</b> ")
-                .append(esc(settings.methodParams().toString())).append(", head ").append(esc(AuditRow.headName(settings)))
+                .append(esc(settings.methodParams().toString())).append(", head ").append(esc(AuditSettings.headName(settings.head())))
                 .append(", class ").append(esc(settings.target())).append(". ").append(rows.size())
                 .append(" images, ").append(explained.size()).append(" explained, ").append(failed.size())
                 .append(" errors. Maps are |attribution| on a ").append(MapStatistics.GRID).append("×")

@@ -43,12 +43,8 @@ public record AuditRow(String path, String sha256, long sizeBytes, Integer width
     static AuditRow failed(String path, String sha256, long sizeBytes, Integer width, Integer height,
                            AuditSettings settings, String error) {
         return new AuditRow(path, sha256, sizeBytes, width, height, null, null, null, null, null, null,
-                settings.method(), settings.methodParams(), headName(settings), null, null, null, null, null, null,
+                settings.method(), settings.methodParams(), AuditSettings.headName(settings.head()), null, null, null, null, null, null,
                 null, error);
-    }
-
-    static String headName(AuditSettings settings) {
-        return settings.head().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     @Override

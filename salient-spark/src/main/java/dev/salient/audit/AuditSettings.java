@@ -4,7 +4,11 @@ import dev.salient.attribution.AttributionMethod;
 import dev.salient.attribution.AttributionMethods;
 import dev.salient.autodiff.TargetHead;
 
+import dev.salient.model.ImageClassifier;
+
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,6 +45,30 @@ public record AuditSettings(String method, Map<String, String> methodParams, Str
         Map<String, String> all = new LinkedHashMap<>(AttributionMethods.defaults(method));
         all.putAll(given);
         return new AuditSettings(AttributionMethods.entry(method).name(), all, target, head, top, deletion, maps);
+    }
+
+    /** A head by its command-line name: logit, probability, log-probability (the enum's names, '-' for '_'). */
+    public static TargetHead head(String name) {
+        for (TargetHead h : TargetHead.values()) {
+            if (headName(h).equals(name.strip().toLowerCase(Locale.ROOT))) {
+                return h;
+            }
+        }
+        throw new IllegalArgumentException("--head must be one of " + Arrays.stream(TargetHead.values())
+                .map(AuditSettings::headName).toList() + ", got '" + name + "'");
+    }
+
+    /** The command-line (and table) name of a head. */
+    public static String headName(TargetHead head) {
+        return head.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * Checks the class spec against the model before any image is read: an index out of range or an unknown label
+     * fails the job at once, not every row.
+     */
+    public void check(ImageClassifier classifier) {
+        classifier.resolveTarget(target, () -> classifier.classification(new float[classifier.classes()], 1));
     }
 
     /** The configured method (a fresh instance: cheap, and methods hold only their parameters). */

@@ -77,6 +77,27 @@ public final class ImageAuditor {
     /** A row, and the full-resolution map picture when the settings ask for maps. */
     public record Audited(AuditRow row, BufferedImage picture) {}
 
+    /**
+     * The row of an empty file, made without a model: Spark's file sources skip zero-length files, so the Spark mode
+     * adds these rows itself. Its error is the decoder's, as in local mode.
+     */
+    public static AuditRow emptyFile(String path, AuditSettings settings) {
+        byte[] nothing = new byte[0];
+        String error;
+        try {
+            ImageDecoder.decode(nothing, LIMITS);
+            throw new IllegalStateException("an empty file decoded");
+        } catch (RuntimeException e) {
+            error = message(e);
+        }
+        return AuditRow.failed(path, sha256(nothing), 0, null, null, settings, error);
+    }
+
+    /** The row of a file that was listed but was gone when its turn came. */
+    public static AuditRow vanished(String path, AuditSettings settings) {
+        return AuditRow.failed(path, null, 0, null, null, settings, "the file disappeared while the audit ran");
+    }
+
     /** Hash, decode and preprocess one file; thread-safe. */
     public Prepared prepare(Input input) {
         if (input.bytes() == null) {
@@ -149,7 +170,7 @@ public final class ImageAuditor {
                 top.stream().map(ClassScore::index).toList(), top.stream().map(ClassScore::label).toList(),
                 top.stream().map(ClassScore::probability).toList(),
                 target, score.label(), score.probability(), settings.method(), settings.methodParams(),
-                AuditRow.headName(settings), grid,
+                AuditSettings.headName(settings.head()), grid,
                 s == null ? null : s.peakX(), s == null ? null : s.peakY(), s == null ? null : s.centreShare(),
                 s == null ? null : s.borderShare(), s == null ? null : s.entropy(), deletion, null);
         BufferedImage picture = settings.maps() ? AttributionRenderer.render(p.photo(), classifier.preprocessing(),
