@@ -1,5 +1,7 @@
 package dev.salient.audit;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.salient.model.ImageClassifier;
 import dev.salient.render.PngWriter;
 
@@ -23,7 +25,9 @@ import java.util.stream.Stream;
  * previous batch, classification batched {@value #BATCH} at a time.
  *
  * <p>Restartable: the table is written in shards of {@value #SHARD} images (in path order) under
- * {@code OUT/.work/rows}, each to a temporary name and renamed when complete. A run killed half-way leaves complete
+ * {@code OUT/.work/rows}, each to a temporary name and renamed when complete. Beside each shard its rows are kept as
+ * JSON in {@code OUT/.work/report-rows}, for the report: parquet-java reads files only with Hadoop's classes loaded,
+ * which local mode does without (it writes them without). A run killed half-way leaves complete
  * shards; the next run with the same model, settings and files (checked by a fingerprint) keeps them and computes
  * the rest; anything else starts over. Only a finished run moves the table, the maps and the report to their final
  * names.
@@ -35,6 +39,10 @@ public final class LocalAudit {
     public static final int SHARD = 64;
 
     private static final String JOB_FILE = "job.txt";
+    /** Work folder of the rows kept for the report. */
+    private static final String KEPT_ROWS = "report-rows";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<AuditRow>> ROWS = new TypeReference<>() {};
 
     private LocalAudit() {}
 
@@ -80,9 +88,12 @@ public final class LocalAudit {
         Path work = out.resolve(AuditOutput.WORK);
         Path shards = work.resolve(AuditOutput.ROWS);
         Path maps = work.resolve(AuditOutput.MAPS);
+        Path kept = work.resolve(KEPT_ROWS);
         prepareWork(work, fingerprint(modelFingerprint, input, settings, files));
         Files.createDirectories(shards);
+        Files.createDirectories(kept);
         deleteTemporary(shards);
+        deleteTemporary(kept);
 
         ImageAuditor auditor = new ImageAuditor(classifier, settings);
         int shardCount = (files.size() + SHARD - 1) / SHARD;
@@ -119,10 +130,13 @@ public final class LocalAudit {
                     }
                     progress.advanced(prepared.size());
                 }
+                // the rows first, then the shard: a shard that exists always has its rows
+                Path json = keptFile(kept, s);
+                JSON.writeValue(temporary(json).toFile(), rows);
+                Files.move(temporary(json), json, StandardCopyOption.ATOMIC_MOVE);
                 Path done = shardFile(shards, s);
-                Path temporary = done.resolveSibling(done.getFileName() + ".tmp");
-                ParquetTable.write(temporary, rows);
-                Files.move(temporary, done, StandardCopyOption.ATOMIC_MOVE);
+                ParquetTable.write(temporary(done), rows);
+                Files.move(temporary(done), done, StandardCopyOption.ATOMIC_MOVE);
             }
         } finally {
             decoders.shutdownNow();
@@ -131,7 +145,7 @@ public final class LocalAudit {
 
         List<AuditRow> all = new ArrayList<>();
         for (int s = 0; s < shardCount; s++) {
-            all.addAll(ParquetTable.read(shardFile(shards, s)));
+            all.addAll(JSON.readValue(keptFile(kept, s).toFile(), ROWS));
         }
         Path root = Path.of(input.root());
         String report = AuditReport.html(all, settings, classifier.info().name(), classifier.preprocessing(),
@@ -179,6 +193,14 @@ public final class LocalAudit {
         return shards.resolve(String.format(Locale.ROOT, "part-%05d.parquet", s));
     }
 
+    private static Path keptFile(Path kept, int s) {
+        return kept.resolve(String.format(Locale.ROOT, "part-%05d.json", s));
+    }
+
+    private static Path temporary(Path file) {
+        return file.resolveSibling(file.getFileName() + ".tmp");
+    }
+
     /** Identifies a job: model, settings, input and every file's size and time. */
     private static String fingerprint(String model, AuditInput input, AuditSettings settings,
                                       List<AuditInput.LocalFile> files) {
@@ -202,8 +224,8 @@ public final class LocalAudit {
         }
     }
 
-    private static void deleteTemporary(Path shards) throws IOException {
-        try (Stream<Path> files = Files.list(shards)) {
+    private static void deleteTemporary(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList()) {
                 Files.delete(f);
             }

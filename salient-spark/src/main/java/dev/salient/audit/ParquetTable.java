@@ -119,7 +119,11 @@ public final class ParquetTable {
         }
     }
 
-    /** Every row of one Parquet file written by {@link #write} (or by Spark, for the same schema). */
+    /**
+     * Every row of one Parquet file written by {@link #write} (or by Spark, for the same schema). Unlike writing,
+     * reading needs Hadoop's client classes on the class path (parquet-java's read options load Hadoop's
+     * {@code FileInputFormat}); Spark has them, the salient command line does not and never reads its table.
+     */
     public static List<AuditRow> read(Path file) throws IOException {
         List<AuditRow> rows = new ArrayList<>();
         ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
