@@ -64,7 +64,6 @@ public final class AuditCommand implements Callable<Integer> {
             LocalAudit.Result r = LocalAudit.run(classifier, ModelBundle.of(resolved, overrides, classifier)
                     .fingerprint(), audit.input(), settings, Path.of(audit.out()),
                     Runtime.getRuntime().availableProcessors(), bar);
-            bar.close();
             System.out.printf(Locale.ROOT, "%d images audited (%d errors%s) at %.1f images/s; table %s, report %s%n",
                     r.images(), r.errors(), r.resumed() > 0 ? ", " + r.resumed() + " done by an interrupted run" : "",
                     r.imagesPerSecond(), r.table(), r.report());
@@ -86,6 +85,9 @@ public final class AuditCommand implements Callable<Integer> {
         @Override
         public void advanced(int images) {
             bar.stepBy(images);
+            if (bar.getCurrent() >= bar.getMax()) {
+                close(); // the report comes next: the rate shown stays that of the images
+            }
         }
 
         @Override

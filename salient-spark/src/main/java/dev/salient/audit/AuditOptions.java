@@ -40,7 +40,8 @@ public final class AuditOptions {
             description = "What is differentiated (default: ${DEFAULT-VALUE}).")
     String head;
 
-    @Option(names = "--top", defaultValue = "5", description = "Best classes listed per image (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top", defaultValue = "5",
+            description = "Best classes listed per image (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Option(names = "--metrics", split = ",", paramLabel = "deletion",

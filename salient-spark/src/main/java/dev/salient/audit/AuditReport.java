@@ -14,7 +14,6 @@ import dev.salient.render.Scaling;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -76,7 +75,8 @@ public final class AuditReport {
                 .append("td,th{border:1px solid #ddd;padding:.2em .5em;font-size:.85em;text-align:left}")
                 .append("</style></head><body>\n<h1>Salient audit</h1>\n<p>Model <b>").append(esc(model))
                 .append("</b>, method <b>").append(esc(settings.method())).append("</b> ")
-                .append(esc(settings.methodParams().toString())).append(", head ").append(esc(AuditSettings.headName(settings.head())))
+                .append(esc(settings.methodParams().toString())).append(", head ")
+                .append(esc(AuditSettings.headName(settings.head())))
                 .append(", class ").append(esc(settings.target())).append(". ").append(rows.size())
                 .append(" images, ").append(explained.size()).append(" explained, ").append(failed.size())
                 .append(" errors. Maps are |attribution| on a ").append(MapStatistics.GRID).append("×")
@@ -194,11 +194,5 @@ public final class AuditReport {
     static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 .replace("\"", "&quot;");
-    }
-
-    /** The rows' classes, for tests: label by class index. */
-    static List<String> classLabels(List<AuditRow> rows) {
-        return new ArrayList<>(rows.stream().filter(r -> r.targetLabel() != null).map(AuditRow::targetLabel)
-                .collect(Collectors.toCollection(java.util.TreeSet::new)));
     }
 }

@@ -43,8 +43,8 @@ public record AuditRow(String path, String sha256, long sizeBytes, Integer width
     static AuditRow failed(String path, String sha256, long sizeBytes, Integer width, Integer height,
                            AuditSettings settings, String error) {
         return new AuditRow(path, sha256, sizeBytes, width, height, null, null, null, null, null, null,
-                settings.method(), settings.methodParams(), AuditSettings.headName(settings.head()), null, null, null, null, null, null,
-                null, error);
+                settings.method(), settings.methodParams(), AuditSettings.headName(settings.head()), null, null, null,
+                null, null, null, null, error);
     }
 
     @Override

@@ -22,7 +22,8 @@ import java.util.stream.IntStream;
  * mean map lights up a corner or the border stands out as a strategy of its own.
  *
  * <p>Maps are normalised to unit mass; the affinity W is the symmetric {@value #NEIGHBOURS}-nearest-neighbour graph
- * (Euclidean) with self-tuning Gaussian weights; the normalised Laplacian L = I − D<sup>−½</sup> W D<sup>−½</sup> is eigendecomposed (Commons Math), the
+ * (Euclidean) with self-tuning Gaussian weights; the normalised Laplacian L = I − D<sup>−½</sup> W D<sup>−½</sup>
+ * is eigendecomposed (Commons Math), the
  * number of clusters k ∈ [2, {@value #MAX_CLUSTERS}] is where the eigengap λ<sub>k</sub> − λ<sub>k−1</sub> is largest,
  * and k-means++ (Commons Math, best of {@value #TRIALS} seeded runs) clusters the row-normalised first k eigenvectors
  * (Ng, Jordan and Weiss). Above {@value #MAX_SPECTRAL} maps the spectral step runs on an evenly spaced sample, and
@@ -67,8 +68,8 @@ public final class Spray {
             throw new IllegalArgumentException("clustering needs at least 3 maps, got " + n);
         }
         List<float[]> unit = maps.stream().map(Spray::normalised).toList();
-        int[] sample = IntStream.range(0, Math.min(n, MAX_SPECTRAL)).map(i -> (int) ((long) i * n / Math.min(n, MAX_SPECTRAL)))
-                .toArray();
+        int size = Math.min(n, MAX_SPECTRAL);
+        int[] sample = IntStream.range(0, size).map(i -> (int) ((long) i * n / size)).toArray();
         int m = sample.length;
         double[][] w = affinity(sample, unit);
         double[] degree = Arrays.stream(w).mapToDouble(row -> Arrays.stream(row).sum()).toArray();
@@ -131,8 +132,8 @@ public final class Spray {
                         .min(Comparator.comparingDouble(c -> distance(u, means[c]))).orElseThrow();
             }
         }
-        return ordered(new Clustering(assignment, means(IntStream.range(0, n).toArray(), assignment, means.length, unit),
-                smallest));
+        float[][] finalMeans = means(IntStream.range(0, n).toArray(), assignment, means.length, unit);
+        return ordered(new Clustering(assignment, finalMeans, smallest));
     }
 
     /** Clusters numbered by size, largest first (k-means' numbering is arbitrary). */

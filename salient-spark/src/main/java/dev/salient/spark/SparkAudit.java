@@ -63,8 +63,8 @@ public final class SparkAudit {
 
         /** One line for people. */
         public String summary() {
-            return String.format(java.util.Locale.ROOT, "%d images audited on Spark (%d errors) in %.1f s, %.1f images/s;"
-                    + " table %s, report %s", images, errors, seconds, imagesPerSecond(), table, report);
+            return String.format(java.util.Locale.ROOT, "%d images audited on Spark (%d errors) in %.1f s, "
+                    + "%.1f images/s; table %s, report %s", images, errors, seconds, imagesPerSecond(), table, report);
         }
     }
 

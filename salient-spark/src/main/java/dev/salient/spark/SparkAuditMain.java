@@ -44,7 +44,8 @@ public final class SparkAuditMain implements Callable<Integer> {
     AuditOptions audit;
 
     @Option(names = {"-m", "--model"}, paramLabel = "NAME|PATH|URL",
-            description = "Catalog name, model file (local or on a Hadoop file system) or URL (default: the catalog's default).")
+            description = "Catalog name, model file (local or on a Hadoop file system) or URL (default: the "
+                    + "catalog's default).")
     String model;
 
     public static void main(String[] args) {
@@ -69,7 +70,8 @@ public final class SparkAuditMain implements Callable<Integer> {
             Configuration conf = spark.sparkContext().hadoopConfiguration();
             ResolvedModel resolved = ModelResolver.fromEnvironment().resolve(local(model, conf), DownloadListener.NONE);
             SparkAudit.Job job;
-            try (ImageClassifier classifier = ImageClassifier.load(resolved, ModelConfig.EMPTY, EngineOptions.DEFAULT)) {
+            try (ImageClassifier classifier = ImageClassifier.load(resolved, ModelConfig.EMPTY,
+                    EngineOptions.DEFAULT)) {
                 settings.check(classifier);
                 job = new SparkAudit.Job(audit.input(), audit.out(), ModelBundle.of(resolved, ModelConfig.EMPTY,
                         classifier), settings, classifier.preprocessing());

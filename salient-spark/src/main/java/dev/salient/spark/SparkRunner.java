@@ -17,7 +17,7 @@ public final class SparkRunner {
     public static SparkAudit.Result run(String master, SparkAudit.Job job) throws IOException {
         checkRuntime();
         SparkSession spark = SparkSession.builder().master(master).appName("salient audit")
-                .config("spark.ui.showConsoleProgress", "true").getOrCreate();
+                .config("spark.ui.showConsoleProgress", "true").config("spark.log.level", "WARN").getOrCreate();
         try {
             return SparkAudit.run(spark, job);
         } finally {

@@ -94,7 +94,7 @@ public final class AuditImages {
         Files.writeString(dir.resolve("_SUCCESS.png"), "metadata name: never listed");
     }
 
-    /** Variant v: a crop, then a scale to a longest side of 160–300 px, a mirror for odd v, a quarter turn for v % 5 == 4. */
+    /** Variant v: a crop, a scale to a longest side of 160–270 px, a mirror for odd v, a quarter turn for v % 5 == 4. */
     static BufferedImage variant(BufferedImage img, int v) {
         int w = img.getWidth();
         int h = img.getHeight();

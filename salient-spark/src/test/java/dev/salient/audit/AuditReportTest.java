@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,8 +21,8 @@ class AuditReportTest {
                 .contains(AuditImages.BOMB).contains("megapixels");
         // the most frequent class's section ranks its images by border share, highest first
         int cls = rows.stream().filter(r -> r.error() == null)
-                .collect(java.util.stream.Collectors.groupingBy(AuditRow::targetClass, java.util.stream.Collectors.counting()))
-                .entrySet().stream().max(java.util.Map.Entry.<Integer, Long>comparingByValue()
+                .collect(Collectors.groupingBy(AuditRow::targetClass, Collectors.counting()))
+                .entrySet().stream().max(Map.Entry.<Integer, Long>comparingByValue()
                         .thenComparing(e -> -e.getKey())).orElseThrow().getKey();
         List<String> expected = rows.stream().filter(r -> r.error() == null && r.targetClass() == cls)
                 .sorted(Comparator.comparingDouble((AuditRow r) -> -r.borderShare()).thenComparing(AuditRow::path))

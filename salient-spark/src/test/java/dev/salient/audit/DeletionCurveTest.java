@@ -23,7 +23,8 @@ class DeletionCurveTest {
         ImageClassifier classifier = AuditModel.classifier();
         float[] input = classifier.toInput(ImageDecoder.decode(SharedData.image("bird.bmp"), ImageLimits.DEFAULT));
         Classification c = classifier.classifyInput(input, 1);
-        AttributionRequest request = AttributionRequest.of(classifier, input, c.best().index(), TargetHead.LOG_PROBABILITY);
+        AttributionRequest request = AttributionRequest.of(classifier, input, c.best().index(),
+                TargetHead.LOG_PROBABILITY);
         AttributionMap map = AttributionRenderer.map(classifier.preprocessing(),
                 AttributionMethods.create("gradcam").attribute(request), ImageAuditor.AGGREGATION);
         float[] relevance = Resampler.resize(map.values(), map.width(), map.height(), 1, 224, 224);

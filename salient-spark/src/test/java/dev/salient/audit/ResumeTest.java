@@ -28,7 +28,8 @@ class ResumeTest {
         }
         child.destroyForcibly().waitFor();
         int finished = shards(work);
-        assertThat(finished).as("killed half-way").isLessThan((AuditImages.files() + LocalAudit.SHARD - 1) / LocalAudit.SHARD);
+        int shards = (AuditImages.files() + LocalAudit.SHARD - 1) / LocalAudit.SHARD;
+        assertThat(finished).as("killed half-way").isLessThan(shards);
         assertThat(out.resolve(AuditOutput.ROWS)).as("no partial table under the final name").doesNotExist();
         assertThat(out.resolve(AuditOutput.REPORT)).doesNotExist();
 
