@@ -92,7 +92,12 @@ public final class ModelOptions {
     }
 
     public ImageClassifier open() throws IOException {
-        return ImageClassifier.load(resolve(), overrides(), new EngineOptions(threads, EngineOptions.DEFAULT.maxCachedGraphs()));
+        return ImageClassifier.load(resolve(), overrides(), engineOptions());
+    }
+
+    /** Engine settings from the flags (--threads). */
+    public EngineOptions engineOptions() {
+        return new EngineOptions(threads, EngineOptions.DEFAULT.maxCachedGraphs());
     }
 
     /** A download progress bar on stderr, shown only while a file is actually downloading. */
