@@ -23,7 +23,8 @@ public final class AttributionMethods {
             GradCam.DESCRIPTION,
             GradCamPlusPlus.DESCRIPTION,
             GuidedGradCam.DESCRIPTION,
-            Occlusion.DESCRIPTION);
+            Occlusion.DESCRIPTION,
+            Lrp.DESCRIPTION);
     private static final Map<String, MethodDescription> BY_NAME = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(MethodDescription::name, Function.identity()));
 
