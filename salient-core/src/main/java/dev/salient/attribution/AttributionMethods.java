@@ -24,7 +24,8 @@ public final class AttributionMethods {
             GradCamPlusPlus.DESCRIPTION,
             GuidedGradCam.DESCRIPTION,
             Occlusion.DESCRIPTION,
-            Lrp.DESCRIPTION);
+            Lrp.DESCRIPTION,
+            DeepLift.DESCRIPTION);
     private static final Map<String, MethodDescription> BY_NAME = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(MethodDescription::name, Function.identity()));
 
