@@ -25,7 +25,8 @@ public final class AttributionMethods {
             GuidedGradCam.DESCRIPTION,
             Occlusion.DESCRIPTION,
             Lrp.DESCRIPTION,
-            DeepLift.DESCRIPTION);
+            DeepLift.DESCRIPTION,
+            GradientShap.DESCRIPTION);
     private static final Map<String, MethodDescription> BY_NAME = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(MethodDescription::name, Function.identity()));
 
