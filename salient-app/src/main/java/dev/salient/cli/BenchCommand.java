@@ -141,6 +141,10 @@ public final class BenchCommand implements Callable<Integer> {
                 {"integrated-gradients", "steps=50", "<= 50"},
                 {"gradcam", "", "<= 1.2"},
                 {"guided-backprop", "", "~ 1"},
+                {"lrp", "", "~ 1"},
+                {"lrp", "composite=epsilon-gamma-box", "~ 1"},
+                {"deeplift", "", "~ 2 (one batch of 2)"},
+                {"gradient-shap", "samples=50", "<= 50"},
         };
         for (String[] c : cases) {
             Map<String, String> params = new java.util.LinkedHashMap<>();

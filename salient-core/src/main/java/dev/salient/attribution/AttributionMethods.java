@@ -32,7 +32,10 @@ public final class AttributionMethods {
             AttentionRollout.DESCRIPTION,
             AttentionRollout.GRADIENT_DESCRIPTION,
             Occlusion.DESCRIPTION,
-            Rise.DESCRIPTION);
+            Rise.DESCRIPTION,
+            Lrp.DESCRIPTION,
+            DeepLift.DESCRIPTION,
+            GradientShap.DESCRIPTION);
     private static final Map<String, MethodDescription> BY_NAME = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(MethodDescription::name, Function.identity()));
 

@@ -164,12 +164,20 @@ public final class IntegratedGradients extends GradientMethod {
             ChunkParameters.MEMORY_MB),
             new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
                     new MethodTraits.Cost(2, 0, 1, 1, STEPS.name())),
-            values -> new IntegratedGradients(new Params(values.get(STEPS), values.get(RULE),
-                    switch (values.get(BASELINE)) {
-                        case "blur" -> new Baseline.Blurred(values.get(BLUR_SIGMA));
-                        case "noise" -> new Baseline.UniformNoise(values.get(NOISE_SEED));
-                        default -> new Baseline.Black();
-                    }, values.get(BATCH), ChunkParameters.memoryBudget(values))));
+            values -> new IntegratedGradients(new Params(values.get(STEPS), values.get(RULE), baseline(values),
+                    values.get(BATCH), ChunkParameters.memoryBudget(values))));
+
+    /** The parameters that choose a baseline ({@link #baseline(ParameterValues)}), shared by reference methods. */
+    static final List<ParameterDescription<?>> BASELINE_PARAMETERS = List.of(BASELINE, BLUR_SIGMA, NOISE_SEED);
+
+    /** The baseline the {@link #BASELINE_PARAMETERS} name. */
+    static Baseline baseline(ParameterValues values) {
+        return switch (values.get(BASELINE)) {
+            case "blur" -> new Baseline.Blurred(values.get(BLUR_SIGMA));
+            case "noise" -> new Baseline.UniformNoise(values.get(NOISE_SEED));
+            default -> new Baseline.Black();
+        };
+    }
 
     private final Params params;
 

@@ -209,6 +209,9 @@ public final class GradientGraphBuilder {
         String weighted = b.op("Mul", head, SEED);
         String target = b.reduceSum(weighted, new long[]{1}, false);
 
+        // Depth in parameterised layers, for rules that treat the first layer apart (LRP's z^B and flat rules).
+        Map<OnnxMl.NodeProto, Integer> layerDepth = layerDepths(forward, requiresGrad);
+
         // 5. Reverse pass in reverse topological order.
         Map<String, List<String>> contributions = new HashMap<>();
         contributions.computeIfAbsent(head, k -> new ArrayList<>()).add(SEED);
@@ -238,7 +241,8 @@ public final class GradientGraphBuilder {
             if (rule == null) {
                 rule = StandardRules.TABLE.rule(n.getOpType()); // head nodes (Reshape, Softmax) always use exact rules
             }
-            BackwardContext ctx = new BackwardContext(n, b, outGrads, inNeeds, this);
+            BackwardContext ctx = new BackwardContext(n, b, outGrads, inNeeds, this,
+                    layerDepth.getOrDefault(n, 0));
             rule.backward(ctx);
             String[] inGrads = ctx.inputGradients();
             for (int k = 0; k < inGrads.length; k++) {
@@ -289,6 +293,39 @@ public final class GradientGraphBuilder {
             g.addOutput(tensorInfo(gradientOutput(t), DataType.FLOAT_VALUE, shape(t)));
         }
         return model.proto().toBuilder().setGraph(g).build();
+    }
+
+    /** Ops that hold a layer's weights: what "the first layer" counts. */
+    private static final Set<String> LAYER_OPS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+
+    /**
+     * For each forward node on the gradient path: the most {@link #LAYER_OPS} nodes on any path from the input up to
+     * and including it (the first convolution of a CNN has depth 1, whatever reshapes or pads precede it).
+     */
+    private static Map<OnnxMl.NodeProto, Integer> layerDepths(List<OnnxMl.NodeProto> forward, Set<String> requiresGrad) {
+        Map<String, Integer> tensorDepth = new HashMap<>();
+        Map<OnnxMl.NodeProto, Integer> nodeDepth = new IdentityHashMap<>();
+        for (OnnxMl.NodeProto n : forward) {
+            int depth = 0;
+            for (String in : n.getInputList()) {
+                if (requiresGrad.contains(in)) {
+                    depth = Math.max(depth, tensorDepth.getOrDefault(in, 0));
+                }
+            }
+            if (LAYER_OPS.contains(n.getOpType())) {
+                depth++;
+            }
+            nodeDepth.put(n, depth);
+            for (String out : n.getOutputList()) {
+                tensorDepth.put(out, depth);
+            }
+        }
+        return nodeDepth;
+    }
+
+    /** Records the static shape of a tensor a rule adds (e.g. a modified weight), for rules that read it back. */
+    void declareShape(String tensor, long[] shape) {
+        extraShapes.put(tensor, shape.clone());
     }
 
     /** Which nodes the outputs need, and which tensors carry a gradient. */
