@@ -89,7 +89,7 @@ class OpenApiContractTest {
         assertThat(samples.get("description").asText()).contains("smoothgrad, smoothgrad-squared, vargrad");
         // two methods describe 'baseline' differently: one entry saying both
         assertThat(parameter(explain, "baseline").get("description").asText())
-                .contains("integrated-gradients: ").contains("black|blur|noise").contains("occlusion: ");
+                .contains("integrated-gradients, deeplift: ").contains("black|blur|noise").contains("occlusion: ");
         assertThat(explain.findValuesAsText("name")).doesNotContain("batch", "memory-mb")
                 .contains("head", "sensitivity", "colormap", "layer");
         assertThat(parameter(explain, "method").get("schema").get("enum")).hasSize(AttributionMethods.names().size());

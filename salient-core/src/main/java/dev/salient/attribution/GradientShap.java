@@ -45,16 +45,15 @@ public final class GradientShap extends GradientMethod {
         }
     }
 
-    static final ParameterDescription<Integer> SAMPLES = ParameterDescription.integer("samples", "Samples", 50, 1,
-            1000, "", "gradient evaluations, each at a random point between a random baseline and the input");
+    // the same samples and seed as SmoothGrad's: one parameter of one kind in the API
+    static final ParameterDescription<Integer> SAMPLES = SmoothGrad.SAMPLES;
     static final ParameterDescription<BaselineSet> BASELINE_SET = ParameterDescription.choice("baseline-set",
             "Baselines", BaselineSet.class, BaselineSet.NOISE, "the baselines drawn from: the black photo, or noise images");
     static final ParameterDescription<Integer> BASELINES = ParameterDescription.integer("baselines",
             "Noise baselines", 10, 1, 100, "", "how many uniform-noise images the 'noise' set holds");
-    static final ParameterDescription<Double> NOISE = ParameterDescription.number("noise", "Noise", 0.0, 0, 1,
+    static final ParameterDescription<Double> NOISE = ParameterDescription.number("input-noise", "Input noise", 0.0, 0, 1,
             "of the input range", "σ of the Gaussian noise added to the input (0: Expected Gradients)");
-    static final ParameterDescription<Integer> SEED = ParameterDescription.integer("seed", "Seed", 0, 0,
-            Integer.MAX_VALUE, "", "seed of the baselines, the path points and the noise");
+    static final ParameterDescription<Integer> SEED = SmoothGrad.SEED;
     private static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(Batching.DEFAULT_BATCH);
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("gradient-shap", "GradientSHAP",
