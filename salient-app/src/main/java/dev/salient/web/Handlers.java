@@ -57,14 +57,17 @@ final class Handlers {
     void layers(Context ctx) {
         ImageClassifier c = service.models.get(ctx.pathParam("model"));
         List<Map<String, Object>> layers = new ArrayList<>();
-        for (SpatialLayers.Layer l : ModelLayers.of(c.engine())) {
+        List<SpatialLayers.Layer> found = ModelLayers.of(c.engine());
+        List<String> labels = LayerLabels.of(c.engine(), found);
+        for (int i = 0; i < found.size(); i++) {
+            SpatialLayers.Layer l = found.get(i);
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("name", l.name());
             j.put("shape", l.shape());
             j.put("channels", l.channels());
             j.put("height", l.height());
             j.put("width", l.width());
-            j.put("label", l.name() + " · " + l.channels() + "×" + l.height() + "×" + l.width());
+            j.put("label", labels.get(i));
             layers.add(j);
         }
         Map<String, Object> out = new LinkedHashMap<>();
