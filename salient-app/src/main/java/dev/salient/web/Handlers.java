@@ -97,6 +97,7 @@ final class Handlers {
             j.put("overlay", ParameterDescription.key(DisplaySettings.defaultOverlay(t.map())));
             j.put("exportable", t.exportable());
             j.put("cost", t.cost().toString());
+            j.put("passes", t.cost());
             j.put("params", m.parameters().stream().filter(p -> p.access() == ParameterDescription.Access.REQUEST)
                     .map(ParameterJson::control).toList());
             out.add(j);
