@@ -3,8 +3,10 @@ package dev.salient.engine;
 import ai.onnxruntime.*;
 import dev.salient.autodiff.GradientGraphBuilder;
 import dev.salient.autodiff.GradientGraphSpec;
+import dev.salient.graph.TensorShapes;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -129,7 +131,7 @@ public final class GradientSession {
                 Map<String, InnerTensor> inner = new LinkedHashMap<>();
                 for (Map.Entry<String, long[]> e : innerShapes.entrySet()) {
                     long[] shape = e.getValue().clone();
-                    int per = Math.toIntExact(java.util.Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact));
+                    int per = Math.toIntExact(TensorShapes.elementCount(Arrays.copyOfRange(shape, 1, shape.length)));
                     shape[0] = items;
                     inner.put(e.getKey(), new InnerTensor(shape,
                             head(r, GradientGraphBuilder.valueOutput(e.getKey()), items * per),
