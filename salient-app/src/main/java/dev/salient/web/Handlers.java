@@ -57,7 +57,10 @@ final class Handlers {
     void layers(Context ctx) {
         ImageClassifier c = service.models.get(ctx.pathParam("model"));
         List<Map<String, Object>> layers = new ArrayList<>();
-        for (SpatialLayers.Layer l : ModelLayers.of(c.engine())) {
+        List<SpatialLayers.Layer> found = ModelLayers.of(c.engine());
+        List<String> labels = LayerLabels.of(c.engine(), found);
+        for (int i = 0; i < found.size(); i++) {
+            SpatialLayers.Layer l = found.get(i);
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("name", l.name());
             j.put("shape", l.shape());
@@ -65,8 +68,7 @@ final class Handlers {
             j.put("height", l.height());
             j.put("width", l.width());
             j.put("layout", l.layout().name());
-            j.put("label", l.name() + " · " + l.channels() + "×" + l.height() + "×" + l.width()
-                    + (l.layout() == SpatialLayers.Layout.NCHW ? "" : " " + l.layout().name().toLowerCase(Locale.ROOT)));
+            j.put("label", labels.get(i));
             layers.add(j);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -97,6 +99,7 @@ final class Handlers {
             j.put("exportable", t.exportable());
             j.put("needs", ParameterDescription.key(t.needs()));
             j.put("cost", t.cost().toString());
+            j.put("passes", t.cost());
             j.put("params", m.parameters().stream().filter(p -> p.access() == ParameterDescription.Access.REQUEST)
                     .map(ParameterJson::control).toList());
             out.add(j);

@@ -91,9 +91,10 @@ public final class SalientServer implements AutoCloseable {
         all.add(new ApiRoute(HandlerType.GET, "/api/methods", "attribution methods as their descriptions say: "
                 + "parameters with defaults and limits, traits; the head and display parameters", List.of(),
                 Set.of(), List.of(new Reply(200, "application/json", "{methods: [{name, label, description, map, "
-                + "coarse, signed, scaling, colormap, overlay, exportable, cost, params: [{name, label, type, min, "
-                + "max, exclusiveMin, defaultValue, choices, unit, help}]}], default, request: [params], display: "
-                + "[params]}")), List.of(), h::methods));
+                + "coarse, signed, scaling, colormap, overlay, exportable, cost, passes: {forward, backward, "
+                + "forwardEach, backwardEach, repeatedPer}, params: [{name, label, type, min, max, exclusiveMin, "
+                + "defaultValue, choices, unit, help}]}], default, request: [params], display: [params]}")), List.of(),
+                h::methods));
         all.add(new ApiRoute(HandlerType.GET, "/api/examples", "gallery photos with credits", List.of(), Set.of(),
                 List.of(new Reply(200, "application/json", "{examples: [{name, url, thumbnail, credit}], credits}")),
                 List.of(), h::examples));

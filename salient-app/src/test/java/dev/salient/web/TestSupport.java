@@ -31,6 +31,16 @@ final class TestSupport {
         return mobilenet;
     }
 
+    private static ImageClassifier quantised;
+
+    /** The catalog's default model: Coral's quantised MobileNetV2, imported from TFLite (raw tensor names of ~250 characters). */
+    static synchronized ImageClassifier quantisedMobileNet() {
+        if (quantised == null) {
+            quantised = ImageClassifier.load(SharedData.path("mirror/mobilenet_v2_1.0_224_quant.tflite"));
+        }
+        return quantised;
+    }
+
     static ModelRegistry models() {
         return new ModelRegistry(List.of(mobileNet()));
     }

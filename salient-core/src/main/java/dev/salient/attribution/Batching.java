@@ -1,6 +1,7 @@
 package dev.salient.attribution;
 
 import dev.salient.engine.DifferentiableModel;
+import dev.salient.graph.TensorShapes;
 
 import java.util.Arrays;
 
@@ -42,7 +43,7 @@ public final class Batching {
             long[] one = model.shapes().at(t, 1);
             // a graph that fixes batch 1 has no batch-dependent tensors to tell apart: count them all
             if (!batchable || !Arrays.equals(one, model.shapes().at(t, 2))) {
-                elements += Arrays.stream(one).reduce(1, Math::multiplyExact);
+                elements += TensorShapes.elementCount(one);
             }
         }
         return Math.max(1, elements) * 4L * 2L;

@@ -185,10 +185,7 @@ public final class GradientGraphBuilder {
         // 4. Head: scores as [batch, classes], then identity / softmax / log-softmax, then the target.
         List<OnnxMl.NodeProto> headNodes = new ArrayList<>();
         long[] outShape = shape(spec.output());
-        long classes = 1;
-        for (int i = 1; i < outShape.length; i++) {
-            classes *= outShape[i];
-        }
+        long classes = TensorShapes.elementCount(Arrays.copyOfRange(outShape, 1, outShape.length));
         long[] scoresShape = {spec.batch(), classes};
         String scores2d = spec.output();
         if (outShape.length != 2) {
@@ -237,10 +234,7 @@ public final class GradientGraphBuilder {
             if (!any || !anyInput) {
                 continue;
             }
-            GradientRule rule = spec.rules().rule(n.getOpType());
-            if (rule == null) {
-                rule = StandardRules.TABLE.rule(n.getOpType()); // head nodes (Reshape, Softmax) always use exact rules
-            }
+            GradientRule rule = backwardRule(n, headNodes);
             BackwardContext ctx = new BackwardContext(n, b, outGrads, inNeeds, this,
                     layerDepth.getOrDefault(n, 0));
             rule.backward(ctx);
@@ -326,6 +320,20 @@ public final class GradientGraphBuilder {
     /** Records the static shape of a tensor a rule adds (e.g. a modified weight), for rules that read it back. */
     void declareShape(String tensor, long[] shape) {
         extraShapes.put(tensor, shape.clone());
+    }
+
+    /**
+     * The rule a node is differentiated by: the head's own nodes (Reshape, Softmax, LogSoftmax) always by the
+     * exact standard rules, whatever table the caller chose (guided backprop replaces ReLU's rule, not the head's);
+     * the model's nodes by the caller's table, in which {@link #path} has already found a rule for each.
+     */
+    private GradientRule backwardRule(OnnxMl.NodeProto n, List<OnnxMl.NodeProto> headNodes) {
+        boolean head = headNodes.stream().anyMatch(h -> h == n);
+        GradientRule rule = (head ? StandardRules.TABLE : spec.rules()).rule(n.getOpType());
+        if (rule == null) {
+            throw new IllegalStateException("no backward rule for " + (head ? "the head's " : "") + describe(n));
+        }
+        return rule;
     }
 
     /** Which nodes the outputs need, and which tensors carry a gradient. */

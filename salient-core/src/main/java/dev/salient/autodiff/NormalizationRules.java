@@ -2,6 +2,7 @@ package dev.salient.autodiff;
 
 import ai.onnx.proto.OnnxMl;
 import dev.salient.graph.GraphBuilder;
+import dev.salient.graph.TensorShapes;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -105,7 +106,7 @@ final class NormalizationRules {
         if (groups <= 0 || shape[1] % groups != 0) {
             throw ctx.unsupported("num_groups " + groups + " does not divide the " + shape[1] + " channels");
         }
-        long perGroup = Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact) / groups;
+        long perGroup = TensorShapes.elementCount(Arrays.copyOfRange(shape, 1, shape.length)) / groups;
         long[] grouped = {shape[0], groups, perGroup};
         long[] axes = {2};
         Statistics s = Statistics.of(g, g.reshape(x, grouped), axes, ctx.floatAttr("epsilon", 1e-5f));

@@ -2,6 +2,7 @@ package dev.salient.autodiff;
 
 import dev.salient.graph.Attributes;
 import dev.salient.graph.GraphBuilder;
+import dev.salient.graph.TensorShapes;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,7 +80,7 @@ final class ShapeRules {
 
     static String zeros(GraphBuilder g, long[] shape) {
         if (g.opset() < 8) { // no Expand yet
-            return g.constFloats(new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))], shape);
+            return g.constFloats(new float[Math.toIntExact(TensorShapes.elementCount(shape))], shape);
         }
         return g.op("Expand", g.constScalar(0f), g.constInt64s(shape));
     }
@@ -322,7 +323,7 @@ final class ShapeRules {
             spread[axis] = x[axis];
             count *= x[axis];
         }
-        float[] values = new float[Math.toIntExact(Arrays.stream(spread).reduce(1, Math::multiplyExact))];
+        float[] values = new float[Math.toIntExact(TensorShapes.elementCount(spread))];
         Arrays.fill(values, mean ? 1f / count : 1f);
         String dy = g.reshape(ctx.dy(), keptShape(x, axes));
         ctx.addGradient(0, g.op("Mul", dy, g.constFloats(values, spread)));

@@ -188,12 +188,12 @@ public final class DifferentiableModel implements AutoCloseable {
 
     public int itemSize() {
         long[] s = inputShape(1);
-        return Math.toIntExact(Arrays.stream(s).reduce(1, Math::multiplyExact));
+        return Math.toIntExact(TensorShapes.elementCount(s));
     }
 
     public int classes() {
         long[] s = shapes.at(output, 1);
-        return Math.toIntExact(Arrays.stream(s).reduce(1, Math::multiplyExact));
+        return Math.toIntExact(TensorShapes.elementCount(s));
     }
 
     /**

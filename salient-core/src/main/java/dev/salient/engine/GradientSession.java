@@ -3,8 +3,10 @@ package dev.salient.engine;
 import ai.onnxruntime.*;
 import dev.salient.autodiff.GradientGraphBuilder;
 import dev.salient.autodiff.GradientGraphSpec;
+import dev.salient.graph.TensorShapes;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -130,7 +132,7 @@ public final class GradientSession {
                 for (Map.Entry<String, long[]> e : innerShapes.entrySet()) {
                     long[] shape = e.getValue().clone();
                     // per item: total / batch, not prod(shape[1:]): torchvision's attention is [N·heads, T, T]
-                    int per = Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact) / batch);
+                    int per = Math.toIntExact(TensorShapes.elementCount(shape) / batch);
                     shape[0] = shape[0] / batch * items;
                     inner.put(e.getKey(), new InnerTensor(shape,
                             head(r, GradientGraphBuilder.valueOutput(e.getKey()), items * per),

@@ -70,7 +70,7 @@ public final class ConstantFolding {
             return false;
         }
         for (String out : node.getOutputList()) {
-            if (!out.isEmpty() && (!shapes.knows(out) || elements(shapes.at(out, 1)) > MAX_ELEMENTS)) {
+            if (!out.isEmpty() && (!shapes.knows(out) || TensorShapes.elementCount(shapes.at(out, 1)) > MAX_ELEMENTS)) {
                 return false;
             }
         }
@@ -146,7 +146,7 @@ public final class ConstantFolding {
     /** Shape (with its opset-15 start/end) or Size of a tensor whose shape is known. */
     private static OnnxMl.TensorProto staticValue(OnnxMl.NodeProto node, long[] dims) {
         if (node.getOpType().equals("Size")) {
-            return longs(new long[]{elements(dims)});
+            return longs(new long[]{TensorShapes.elementCount(dims)});
         }
         int rank = dims.length;
         long start = Attributes.getInt(node, "start", 0);
@@ -189,13 +189,5 @@ public final class ConstantFolding {
     private static int dataType(ai.onnxruntime.TensorInfo.OnnxTensorType type) {
         String name = type.name().substring("ONNX_TENSOR_ELEMENT_DATA_TYPE_".length());
         return DataType.valueOf(name).getNumber();
-    }
-
-    private static long elements(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
     }
 }

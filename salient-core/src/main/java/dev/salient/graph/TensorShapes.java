@@ -81,7 +81,7 @@ public final class TensorShapes {
             for (Map.Entry<String, long[]> e : inputShapes.entrySet()) {
                 long[] shape = e.getValue().clone();
                 shape[0] = batch;
-                int size = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+                int size = Math.toIntExact(elementCount(shape));
                 // zeros: the shapes of an image classifier never depend on pixel values
                 feeds.put(e.getKey(), OnnxTensor.createTensor(env, java.nio.FloatBuffer.allocate(size), shape));
             }
@@ -152,5 +152,14 @@ public final class TensorShapes {
     /** Names of all tensors with a known shape. */
     public Set<String> names() {
         return Collections.unmodifiableSet(atOne.keySet());
+    }
+
+    /** Number of elements of a tensor of this shape: Π shape[i] (1 for a scalar), overflow-checked. */
+    public static long elementCount(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
     }
 }

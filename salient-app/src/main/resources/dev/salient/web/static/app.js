@@ -84,14 +84,13 @@
       const b = document.createElement('button');
       b.type = 'button';
       b.setAttribute('aria-pressed', 'false');
+      b.dataset.example = e.name;
       b.title = e.credit ? `${e.name} — ${e.credit}` : e.name;
       const img = document.createElement('img');
       img.src = e.thumbnail; img.alt = 'Example ' + e.name; img.loading = 'lazy';
       b.append(img);
       b.addEventListener('click', () => {
-        document.querySelectorAll('#gallery button').forEach((x) => x.setAttribute('aria-pressed', 'false'));
-        b.setAttribute('aria-pressed', 'true');
-        choosePhoto(api('/api/images?example=' + encodeURIComponent(e.name), { method: 'POST' }));
+        choosePhoto(api('/api/images?example=' + encodeURIComponent(e.name), { method: 'POST' }), e.name);
       });
       li.append(b);
       $('gallery').append(li);
@@ -151,7 +150,11 @@
       }
       const r = state.layers[model];
       select.textContent = '';
-      for (const l of r.layers) select.append(new Option(l.label || l.name, l.name));
+      for (const l of r.layers) {
+        const o = new Option(l.label || l.name, l.name);
+        o.title = l.name;
+        select.append(o);
+      }
       if (r.default) select.value = r.default;
     } catch (e) { showError(e); }
   }
@@ -173,19 +176,33 @@
   function uploadFile(file) {
     if (!file) return;
     choosePhoto(api('/api/images', { method: 'POST', body: file,
-      headers: { 'Content-Type': file.type || 'application/octet-stream' } }));
+      headers: { 'Content-Type': file.type || 'application/octet-stream' } }), null);
   }
-  async function choosePhoto(uploading) {
+  // example: the gallery photo's name, or null for an upload; a refused photo leaves page and highlight as they were
+  async function choosePhoto(uploading, example) {
     showError(null);
     status('Uploading…');
+    let chosen = false;
     try {
-      state.image = await uploading;
+      const image = await uploading;
+      const photo = await loadImage(image.url);
+      chosen = true;
+      state.image = image;
+      state.photo = photo;
       state.explained = null;
-      state.photo = await loadImage(state.image.url);
       state.expl = null;
+      $('compare-grid').textContent = '';
+      $('stale').hidden = true;
+      $('map-note').hidden = true;
+      document.querySelectorAll('#gallery button').forEach((x) =>
+        x.setAttribute('aria-pressed', String(x.dataset.example === example)));
       draw();
       await classify();
-    } catch (e) { showError(e); status('Pick a photo to begin.'); }
+    } catch (e) {
+      showError(e);
+      if (!state.image) status('Pick a photo to begin.');
+      else status(chosen ? '' : 'That photo was refused; still showing the previous one.');
+    }
   }
   async function classify() {
     if (!state.image) return;
@@ -200,7 +217,7 @@
       const radio = document.createElement('input');
       radio.type = 'radio'; radio.name = 'class'; radio.value = c.index; radio.checked = i === 0;
       radio.addEventListener('change', () => { state.cls = c.index; explain(); });
-      const name = document.createElement('span'); name.textContent = c.label;
+      const name = document.createElement('span'); name.className = 'name'; name.textContent = c.label;
       const bar = document.createElement('span'); bar.className = 'bar';
       const fill = document.createElement('i'); fill.style.width = (c.probability * 100).toFixed(1) + '%';
       bar.append(fill);
@@ -231,7 +248,15 @@
       }
       await showExplanation(seq);
     } catch (e) {
-      if (seq === state.seq) { showError(e); status(''); }
+      if (seq === state.seq) {
+        showError(e);
+        status('');
+        if (e.cancelled && state.expl) {
+          $('stale').textContent = 'Cancelled: the explanation shown is the previous one (' + state.shown
+            + '), not what the form now says.';
+          $('stale').hidden = false;
+        }
+      }
     }
   }
   async function runJob(params, seq, label) {
@@ -251,10 +276,17 @@
       }
     } finally {
       if (state.job === job.id) state.job = null;
-      $('cancel').hidden = true;
-      $('progress').hidden = true;
+      // a job superseded by a newer one leaves the newer one's progress and Cancel in place
+      if (!state.job) {
+        $('cancel').hidden = true;
+        $('progress').hidden = true;
+      }
     }
-    if (job.state === 'cancelled' || job.state === 'cancelling') throw new Error('Cancelled.');
+    if (job.state === 'cancelled' || job.state === 'cancelling') {
+      const cancelled = new Error('Cancelled.');
+      cancelled.cancelled = true;
+      throw cancelled;
+    }
     if (job.state === 'failed') throw new Error(job.error);
   }
   function cancelJob(id) {
@@ -272,13 +304,32 @@
     state.expl = img;
     draw();
     const cls = state.top.find((c) => c.index === state.cls);
-    status(`Explanation of “${cls ? cls.label : state.cls}” by ${$('method').selectedOptions[0].textContent}.`);
+    state.shown = `“${cls ? cls.label : state.cls}” by ${$('method').selectedOptions[0].textContent}`;
+    status(`Explanation of ${state.shown}.`);
+    $('stale').hidden = true;
+    showMapNote();
     document.dispatchEvent(new CustomEvent('salient:explained', { detail: { params: explainParams().toString(),
       label: $('method').selectedOptions[0].textContent, className: cls ? cls.label : String(state.cls) } }));
     const d = $('download');
     d.href = url + '&download=1';
     d.setAttribute('download', `salient-${$('method').value}-${state.cls}.png`);
     d.hidden = false;
+  }
+  // what the map shows (the method's own summary) and, for a single gradient per pixel, which described methods
+  // give a clearer picture: one that averages many gradients, and a layer map; chosen by traits, not by name
+  function showMapNote() {
+    const m = state.methods.find((x) => x.name === $('method').value);
+    if (!m) { $('map-note').hidden = true; return; }
+    let note = `What you see: ${m.description}.`;
+    if (m.map === 'pixel' && m.passes.repeatedPer === null && m.passes.backward === 1) {
+      const averaged = state.methods.find((x) => x.map === 'pixel' && x.passes.backwardEach > 0);
+      const layer = state.methods.find((x) => x.map === 'layer');
+      const better = [averaged, layer].filter((x) => x).map((x) => x.label);
+      note += ' A single gradient per pixel is faithful but noisy: on a quantised model it can look like speckle.';
+      if (better.length) note += ` For a clearer picture try ${better.join(' or ')}.`;
+    }
+    $('map-note').textContent = note;
+    $('map-note').hidden = false;
   }
   function loadImage(src) {
     return new Promise((resolve, reject) => {
@@ -289,17 +340,25 @@
     });
   }
 
-  // ---- the canvas: the photo left of the wipe, the explanation right of it, at full resolution ----
+  // ---- the canvas, at full resolution: photo | explanation side by side (the default, the whole subject in
+  // both), or the photo left of the wipe and the explanation right of it ----
+  const SIDE_GAP = 8;
   function draw() {
     const c = $('canvas');
     const photo = state.photo;
     if (!photo) return;
-    if (c.width !== photo.naturalWidth || c.height !== photo.naturalHeight) {
-      c.width = photo.naturalWidth; c.height = photo.naturalHeight;
+    const w = photo.naturalWidth;
+    const h = photo.naturalHeight;
+    const side = $('layout').value === 'side' && state.expl;
+    const width = side ? 2 * w + SIDE_GAP : w;
+    if (c.width !== width || c.height !== h) {
+      c.width = width; c.height = h;
     }
     const g = c.getContext('2d');
+    g.clearRect(0, 0, c.width, c.height);
     g.drawImage(photo, 0, 0);
     if (!state.expl) return;
+    if (side) { g.drawImage(state.expl, w + SIDE_GAP, 0); return; }
     const x = Math.round(c.width * $('wipe').value / 100);
     if (x < c.width) g.drawImage(state.expl, x, 0, c.width - x, c.height, x, 0, c.width - x, c.height);
     if (x > 0 && x < c.width) {
@@ -358,6 +417,7 @@
     });
   }
   $('wipe').addEventListener('input', draw);
+  $('layout').addEventListener('change', () => { $('wipe-box').hidden = $('layout').value !== 'wipe'; draw(); });
   $('cancel').addEventListener('click', () => { if (state.job) { cancelJob(state.job); status('Cancelling…'); } });
   $('compare').addEventListener('click', compare);
   init();
