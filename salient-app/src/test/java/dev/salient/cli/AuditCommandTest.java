@@ -65,6 +65,9 @@ class AuditCommandTest {
                 "--class", "5000"), "out of range");
         assertOneLine(CliTest.run("audit", photos.toString(), "--model", CliTest.model(), "-o", out,
                 "--metrics", "insertion"), "--metrics takes [deletion]");
+        // the same parameter, limits and message as explain's --head (AttributionRequest.HEAD)
+        assertOneLine(CliTest.run("audit", photos.toString(), "--model", CliTest.model(), "-o", out,
+                "--head", "softmax"), "--head must be one of logit, probability, log-probability");
         assertOneLine(CliTest.run("audit", dir.resolve("nowhere").toString(), "--model", CliTest.model(), "-o", out),
                 "not a folder");
         // this test JVM has no Spark: the command says how to get it instead of failing deep inside

@@ -1,5 +1,7 @@
 package dev.salient.audit;
 
+import dev.salient.attribution.AttributionRequest;
+
 import dev.salient.autodiff.TargetHead;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,8 +38,9 @@ public final class AuditOptions {
             description = "Class to explain in every image (default: ${DEFAULT-VALUE}, each image's best class).")
     String target;
 
-    @Option(names = "--head", defaultValue = "log-probability", paramLabel = "logit|probability|log-probability",
-            description = "What is differentiated (default: ${DEFAULT-VALUE}).")
+    /** Null when not given: {@link AttributionRequest#HEAD}'s default, written there once. */
+    @Option(names = "--head", paramLabel = "logit|probability|log-probability",
+            description = "What is differentiated (default: the explain command's, log-probability).")
     String head;
 
     @Option(names = "--top", defaultValue = "5",
@@ -67,6 +70,6 @@ public final class AuditOptions {
                 throw new IllegalArgumentException("--metrics takes " + METRICS + ", got '" + m + "'");
             }
         }
-        return AuditSettings.of(method, params, target, AuditSettings.head(head), top, !metrics.isEmpty(), maps);
+        return AuditSettings.of(method, params, target, head == null ? AttributionRequest.HEAD.defaultValue() : AttributionRequest.HEAD.parse(head, "--head"), top, !metrics.isEmpty(), maps);
     }
 }

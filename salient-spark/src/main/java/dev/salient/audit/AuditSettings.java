@@ -9,8 +9,6 @@ import dev.salient.autodiff.TargetHead;
 import dev.salient.model.ImageClassifier;
 
 import java.io.Serializable;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,20 +51,9 @@ public record AuditSettings(String method, Map<String, String> methodParams, Str
         return new AuditSettings(description.name(), all, target, head, top, deletion, maps);
     }
 
-    /** A head by its command-line name: logit, probability, log-probability (the enum's names, '-' for '_'). */
-    public static TargetHead head(String name) {
-        for (TargetHead h : TargetHead.values()) {
-            if (headName(h).equals(name.strip().toLowerCase(Locale.ROOT))) {
-                return h;
-            }
-        }
-        throw new IllegalArgumentException("--head must be one of " + Arrays.stream(TargetHead.values())
-                .map(AuditSettings::headName).toList() + ", got '" + name + "'");
-    }
-
-    /** The command-line (and table) name of a head. */
+    /** The command-line (and table) name of a head, as {@link dev.salient.attribution.AttributionRequest#HEAD} writes it. */
     public static String headName(TargetHead head) {
-        return head.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return ParameterDescription.key(head);
     }
 
     /**
