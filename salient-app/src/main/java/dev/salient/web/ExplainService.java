@@ -1,5 +1,6 @@
 package dev.salient.web;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import dev.salient.attribution.Attribution;
 import dev.salient.attribution.AttributionMethod;
 import dev.salient.attribution.AttributionRequest;
@@ -58,8 +59,8 @@ final class ExplainService implements AutoCloseable {
     final ImageStore images;
     final Examples examples;
     final WorkPool pool;
-    private final ByteLruCache<String, Attribution> attributions;
-    private final ByteLruCache<String, Classification> classifications;
+    private final Cache<String, Attribution> attributions;
+    private final Cache<String, Classification> classifications;
     private final Map<String, Job> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Job> inFlight = new ConcurrentHashMap<>();
     private final Semaphore renders = new Semaphore(2);
@@ -70,8 +71,8 @@ final class ExplainService implements AutoCloseable {
         this.images = new ImageStore(config.limits(), config.imageCacheBytes());
         this.examples = new Examples(config.examples(), config.limits());
         this.pool = new WorkPool(config.workers(), config.queue(), config.timeout());
-        this.attributions = new ByteLruCache<>(config.cacheBytes(), a -> 4L * a.values().length + 64);
-        this.classifications = new ByteLruCache<>(64L << 20, c -> 4L * c.logits().length + 256);
+        this.attributions = ByteBoundedCache.create(config.cacheBytes(), a -> 4L * a.values().length + 64);
+        this.classifications = ByteBoundedCache.create(64L << 20, c -> 4L * c.logits().length + 256);
     }
 
     // ---- classification ----
@@ -79,7 +80,7 @@ final class ExplainService implements AutoCloseable {
     Classification classify(ImageStore.StoredImage image, String modelName, int topK) {
         ImageClassifier c = models.get(modelName);
         String key = image.id() + "|" + models.nameOf(modelName);
-        Classification full = classifications.get(key);
+        Classification full = classifications.getIfPresent(key);
         if (full == null) {
             int most = RequestParameters.TOPK.maximum().intValue(); // cached once for any topk
             full = pool.call(cancel -> {
@@ -138,12 +139,12 @@ final class ExplainService implements AutoCloseable {
     }
 
     Attribution cached(ExplainRequest r) {
-        return attributions.get(r.key());
+        return attributions.getIfPresent(r.key());
     }
 
     /** The attribution, from the cache or computed now (waiting for a worker, within the time limit). */
     Attribution attribution(ExplainRequest r) {
-        Attribution raw = attributions.get(r.key());
+        Attribution raw = attributions.getIfPresent(r.key());
         if (raw != null) {
             return raw;
         }
@@ -261,7 +262,7 @@ final class ExplainService implements AutoCloseable {
 
     /** Starts (or joins, or answers from the cache) the attribution of a request. */
     Job startJob(ExplainRequest r) {
-        return startJob(r.key(), r, () -> attributions.get(r.key()) != null,
+        return startJob(r.key(), r, () -> attributions.getIfPresent(r.key()) != null,
                 progress -> compute(r, progress), "the attribution failed: ");
     }
 
@@ -340,7 +341,7 @@ final class ExplainService implements AutoCloseable {
 
     /** The attribution of a request from the cache, or computed now on the calling worker with its progress. */
     Attribution attributionOnWorker(ExplainRequest r, ProgressListener progress) {
-        Attribution raw = attributions.get(r.key());
+        Attribution raw = attributions.getIfPresent(r.key());
         return raw != null ? raw : compute(r, progress);
     }
 
