@@ -13,7 +13,6 @@ import java.util.function.Function;
 
 import static dev.salient.testing.TestGraph.X;
 import static dev.salient.testing.TestGraph.f;
-import static dev.salient.testing.TestGraph.is;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
