@@ -249,6 +249,16 @@ final class ExplainService implements AutoCloseable {
             return m;
         }
 
+        /**
+         * The error, then the state: a client that reads "failed" (a volatile write after both) always finds the error
+         * and its status beside it. Set the other way round, a poll in between answered "failed" with neither.
+         */
+        void fail(int status, String message) {
+            errorStatus = status;
+            error = message;
+            state = "failed";
+        }
+
         void cancel() {
             WorkPool.Cancel c = cancel;
             if (c != null) {
@@ -312,22 +322,17 @@ final class ExplainService implements AutoCloseable {
                 job.state = "done";
                 return result;
             } catch (CancellationException e) {
-                job.state = "cancelled";
-                if (!"cancelled".equals(cancel.reason())) {
-                    job.state = "failed";
-                    job.errorStatus = 504;
-                    job.error = "stopped: " + (cancel.reason() != null ? cancel.reason() : e.getMessage());
+                if ("cancelled".equals(cancel.reason())) {
+                    job.state = "cancelled";
+                } else {
+                    job.fail(504, "stopped: " + (cancel.reason() != null ? cancel.reason() : e.getMessage()));
                 }
                 throw e;
             } catch (ApiException e) {
-                job.state = "failed";
-                job.errorStatus = e.status();
-                job.error = e.getMessage();
+                job.fail(e.status(), e.getMessage());
                 throw e;
             } catch (RuntimeException e) {
-                job.state = "failed";
-                job.errorStatus = 500;
-                job.error = failure + Handlers.safeMessage(e);
+                job.fail(500, failure + Handlers.safeMessage(e));
                 throw e;
             } finally {
                 inFlight.remove(key, job);
