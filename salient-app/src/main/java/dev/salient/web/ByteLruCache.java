@@ -5,7 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 
-/** A thread-safe least-recently-used cache bounded by the total weight (bytes) of its values. */
+/**
+ * A thread-safe least-recently-used cache bounded by the total weight (bytes) of its values: the uploaded-photo store.
+ * A photo just uploaded is read by the client's next request, so the newest entry must survive a full store. Caffeine
+ * ({@link ByteBoundedCache}) admits by frequency (W-TinyLFU) and drops a new entry that was used less often than its
+ * victim: measured on a store full of photos read three times each, the new upload was evicted at once
+ * ({@code ByteCachesTest}), which would answer the next request with 404. The recomputable caches use Caffeine.
+ */
 final class ByteLruCache<K, V> {
     private final long maxBytes;
     private final ToLongFunction<V> weigher;

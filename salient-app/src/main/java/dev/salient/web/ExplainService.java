@@ -1,5 +1,6 @@
 package dev.salient.web;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import dev.salient.attribution.Attribution;
 import dev.salient.attribution.AttributionMethod;
 import dev.salient.attribution.AttributionRequest;
@@ -58,8 +59,8 @@ final class ExplainService implements AutoCloseable {
     final ImageStore images;
     final Examples examples;
     final WorkPool pool;
-    private final ByteLruCache<String, Attribution> attributions;
-    private final ByteLruCache<String, Classification> classifications;
+    private final Cache<String, Attribution> attributions;
+    private final Cache<String, Classification> classifications;
     private final Map<String, Job> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Job> inFlight = new ConcurrentHashMap<>();
     private final Semaphore renders = new Semaphore(2);
@@ -70,8 +71,8 @@ final class ExplainService implements AutoCloseable {
         this.images = new ImageStore(config.limits(), config.imageCacheBytes());
         this.examples = new Examples(config.examples(), config.limits());
         this.pool = new WorkPool(config.workers(), config.queue(), config.timeout());
-        this.attributions = new ByteLruCache<>(config.cacheBytes(), a -> 4L * a.values().length + 64);
-        this.classifications = new ByteLruCache<>(64L << 20, c -> 4L * c.logits().length + 256);
+        this.attributions = ByteBoundedCache.create(config.cacheBytes(), a -> 4L * a.values().length + 64);
+        this.classifications = ByteBoundedCache.create(64L << 20, c -> 4L * c.logits().length + 256);
     }
 
     // ---- classification ----
@@ -79,7 +80,7 @@ final class ExplainService implements AutoCloseable {
     Classification classify(ImageStore.StoredImage image, String modelName, int topK) {
         ImageClassifier c = models.get(modelName);
         String key = image.id() + "|" + models.nameOf(modelName);
-        Classification full = classifications.get(key);
+        Classification full = classifications.getIfPresent(key);
         if (full == null) {
             int most = RequestParameters.TOPK.maximum().intValue(); // cached once for any topk
             full = pool.call(cancel -> {
@@ -138,12 +139,12 @@ final class ExplainService implements AutoCloseable {
     }
 
     Attribution cached(ExplainRequest r) {
-        return attributions.get(r.key());
+        return attributions.getIfPresent(r.key());
     }
 
     /** The attribution, from the cache or computed now (waiting for a worker, within the time limit). */
     Attribution attribution(ExplainRequest r) {
-        Attribution raw = attributions.get(r.key());
+        Attribution raw = attributions.getIfPresent(r.key());
         if (raw != null) {
             return raw;
         }
@@ -248,6 +249,16 @@ final class ExplainService implements AutoCloseable {
             return m;
         }
 
+        /**
+         * The error, then the state: a client that reads "failed" (a volatile write after both) always finds the error
+         * and its status beside it. Set the other way round, a poll in between answered "failed" with neither.
+         */
+        void fail(int status, String message) {
+            errorStatus = status;
+            error = message;
+            state = "failed";
+        }
+
         void cancel() {
             WorkPool.Cancel c = cancel;
             if (c != null) {
@@ -261,7 +272,7 @@ final class ExplainService implements AutoCloseable {
 
     /** Starts (or joins, or answers from the cache) the attribution of a request. */
     Job startJob(ExplainRequest r) {
-        return startJob(r.key(), r, () -> attributions.get(r.key()) != null,
+        return startJob(r.key(), r, () -> attributions.getIfPresent(r.key()) != null,
                 progress -> compute(r, progress), "the attribution failed: ");
     }
 
@@ -311,22 +322,17 @@ final class ExplainService implements AutoCloseable {
                 job.state = "done";
                 return result;
             } catch (CancellationException e) {
-                job.state = "cancelled";
-                if (!"cancelled".equals(cancel.reason())) {
-                    job.state = "failed";
-                    job.errorStatus = 504;
-                    job.error = "stopped: " + (cancel.reason() != null ? cancel.reason() : e.getMessage());
+                if ("cancelled".equals(cancel.reason())) {
+                    job.state = "cancelled";
+                } else {
+                    job.fail(504, "stopped: " + (cancel.reason() != null ? cancel.reason() : e.getMessage()));
                 }
                 throw e;
             } catch (ApiException e) {
-                job.state = "failed";
-                job.errorStatus = e.status();
-                job.error = e.getMessage();
+                job.fail(e.status(), e.getMessage());
                 throw e;
             } catch (RuntimeException e) {
-                job.state = "failed";
-                job.errorStatus = 500;
-                job.error = failure + Handlers.safeMessage(e);
+                job.fail(500, failure + Handlers.safeMessage(e));
                 throw e;
             } finally {
                 inFlight.remove(key, job);
@@ -340,7 +346,7 @@ final class ExplainService implements AutoCloseable {
 
     /** The attribution of a request from the cache, or computed now on the calling worker with its progress. */
     Attribution attributionOnWorker(ExplainRequest r, ProgressListener progress) {
-        Attribution raw = attributions.get(r.key());
+        Attribution raw = attributions.getIfPresent(r.key());
         return raw != null ? raw : compute(r, progress);
     }
 

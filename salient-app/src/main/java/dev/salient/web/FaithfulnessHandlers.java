@@ -1,5 +1,6 @@
 package dev.salient.web;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.salient.attribution.Attribution;
@@ -35,7 +36,7 @@ final class FaithfulnessHandlers {
     private static final long RESULT_BYTES = 16 << 10;
 
     private final ExplainService service;
-    private final ByteLruCache<String, ObjectNode> results = new ByteLruCache<>(8L << 20, r -> RESULT_BYTES);
+    private final Cache<String, ObjectNode> results = ByteBoundedCache.create(8L << 20, r -> RESULT_BYTES);
 
     FaithfulnessHandlers(ExplainService service) {
         this.service = service;
@@ -46,13 +47,13 @@ final class FaithfulnessHandlers {
         ExplainService.ExplainRequest r = service.request(image, p -> Handlers.param(ctx, p));
         int steps = STEPS.parse(Handlers.param(ctx, STEPS.name()));
         String key = "faithfulness|" + r.key() + "|" + steps;
-        ExplainService.Job job = service.startJob(key, r, () -> results.get(key) != null, progress -> {
+        ExplainService.Job job = service.startJob(key, r, () -> results.getIfPresent(key) != null, progress -> {
             ObjectNode result = measure(r, steps, progress);
             results.put(key, result);
             return result;
         }, "the faithfulness measurement failed: ");
         if (job.cached) {
-            job.result = results.get(key);
+            job.result = results.getIfPresent(key);
         }
         ctx.status(job.state.equals("done") ? 200 : 202).json(json(job));
     }

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param workers       threads running networks (attributions, classifications)
  * @param queue         work waiting for a worker beyond which requests are refused with 503
  * @param timeout       time limit of one piece of network work (a request waiting for it gets 504)
- * @param cacheBytes    bound of the raw-attribution cache (LRU by bytes)
+ * @param cacheBytes    bound of the raw-attribution cache (bytes; Caffeine, see {@link ByteBoundedCache})
  * @param imageCacheBytes bound of the uploaded-photo store (LRU by bytes)
  */
 public record WebConfig(String host, int port, Path examples, ImageLimits limits, int workers, int queue,

@@ -1,9 +1,9 @@
 package dev.salient.cli;
 
-import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.salient.testing.SharedData;
+import dev.salient.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -120,22 +121,11 @@ public class CliTest {
 
     /** input [1,3,8,8] → Atan → GlobalAveragePool → Flatten: an op the engine has no gradient rule for. */
     public static Path unsupportedOpModel(Path dir) throws Exception {
-        OnnxMl.TypeProto.Tensor.Builder in = OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1);
-        for (long d : new long[]{1, 3, 8, 8}) {
-            in.getShapeBuilder().addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        }
-        OnnxMl.GraphProto graph = OnnxMl.GraphProto.newBuilder().setName("g")
-                .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("x").setType(OnnxMl.TypeProto.newBuilder().setTensorType(in)))
-                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Atan").setName("the_atan").addInput("x").addOutput("e"))
-                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("GlobalAveragePool").addInput("e").addOutput("p"))
-                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Flatten").addInput("p").addOutput("y"))
-                .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("y").setType(OnnxMl.TypeProto.newBuilder()
-                        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1))))
-                .build();
-        OnnxMl.ModelProto model = OnnxMl.ModelProto.newBuilder().setIrVersion(7).setGraph(graph)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13)).build();
+        TestGraph g = new TestGraph(13, 0);
+        g.node("Atan", "the_atan", List.of(TestGraph.X), List.of("e"));
+        g.node("Flatten", "flatten", List.of(g.op("GlobalAveragePool", "e")), List.of("y"));
         Path file = dir.resolve("atan.onnx");
-        Files.write(file, model.toByteArray());
+        Files.write(file, g.build(new TestGraph.Port(TestGraph.X, 1, 3, 8, 8), TestGraph.Port.unshaped("y")).toBytes());
         return file;
     }
 

@@ -5,12 +5,14 @@ import dev.salient.audit.AuditRow;
 import dev.salient.audit.AuditRuns;
 import dev.salient.audit.SameRows;
 import dev.salient.testing.SharedData;
+import dev.salient.testing.Waits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -83,12 +85,10 @@ class SparkSubmitIT {
                 out.toString()};
         Process first = sparkSubmit(dir.resolve("first.log"), args);
         Path maps = out.resolve(AuditOutput.WORK).resolve(AuditOutput.MAPS);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (pictures(maps) < 8) {
+        Waits.until(Duration.ofMinutes(10), "8 map pictures", () -> {
             assertThat(first.isAlive()).as(Files.readString(dir.resolve("first.log"))).isTrue();
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+            return pictures(maps);
+        }, written -> written >= 8);
         first.destroyForcibly().waitFor();
         assertThat(out.resolve(AuditOutput.ROWS)).as("no partial table").doesNotExist();
 

@@ -1,9 +1,9 @@
 package dev.salient.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.salient.image.ImageLimits;
 import dev.salient.testing.SharedData;
+import dev.salient.testing.Waits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,8 +15,6 @@ import java.awt.image.BufferedImage;
 import java.io.*;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,10 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The JSON API over real HTTP on loopback, with the real MobileNetV2. */
 class ApiTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final TestSupport.Counting COUNTING = new TestSupport.Counting();
-    private static SalientServer server;
+    private static TestServer web;
     private static String base;
     private static Path examples;
 
@@ -43,54 +39,50 @@ class ApiTest {
         Files.copy(SharedData.image("bird.bmp"), examples.resolve("bird.bmp"));
         Files.writeString(examples.resolve("credits.json"), "{\"bird.bmp\": \"Bird by a test\"}");
         Files.writeString(examples.getParent().resolve("salient-secret.txt"), "TOP-SECRET-CONTENT");
-        server = new SalientServer(WebConfig.defaults().withPort(0).withExamples(examples),
-                TestSupport.models(), MethodRegistry.standard().with(COUNTING.description, TestSupport.SLOW)).start();
-        base = server.url();
+        web = TestServer.start(WebConfig.defaults().withExamples(examples), TestSupport.models(),
+                MethodRegistry.standard().with(COUNTING.description, TestSupport.SLOW));
+        base = web.url();
     }
 
     @AfterAll
     static void stop() {
-        server.close();
+        web.close();
     }
 
     static byte[] bird() throws IOException {
         return Files.readAllBytes(SharedData.image("bird.bmp"));
     }
 
+    /** @deprecated use {@link TestServer#post} on the server's {@link TestServer}. */
+    @Deprecated
     static HttpResponse<byte[]> post(String base, String path, byte[] body, String type) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", type)
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        return TestServer.at(base).post(path, body, type);
     }
 
-    static HttpResponse<byte[]> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+    private static HttpResponse<byte[]> get(String path) throws Exception {
+        return web.get(path);
     }
 
+    /** @deprecated use {@link TestServer#json}. */
+    @Deprecated
     static JsonNode json(HttpResponse<byte[]> r) throws IOException {
-        return JSON.readTree(r.body());
+        return TestServer.json(r);
     }
 
     static String upload() throws Exception {
-        HttpResponse<byte[]> r = post(base, "/api/images", bird(), "image/bmp");
-        assertThat(r.statusCode()).isEqualTo(201);
-        return json(r).get("id").asText();
+        return web.upload(bird(), "image/bmp");
     }
 
+    /** @deprecated use {@link TestServer#png}. */
+    @Deprecated
     static BufferedImage png(HttpResponse<byte[]> r) throws IOException {
-        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValue("image/png");
-        return ImageIO.read(new ByteArrayInputStream(r.body()));
+        return TestServer.png(r);
     }
 
+    /** @deprecated use {@link TestServer#assertError}. */
+    @Deprecated
     static void assertError(HttpResponse<byte[]> r, int status, String fragment) throws IOException {
-        String body = new String(r.body(), StandardCharsets.UTF_8);
-        assertThat(r.statusCode()).as(body).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
-        JsonNode n = JSON.readTree(body);
-        assertThat(n.get("error").asText()).containsIgnoringCase(fragment);
-        assertThat(body).doesNotContain("at dev.salient", "\tat ", "java.lang.", "io.javalin");
+        TestServer.assertError(r, status, fragment);
     }
 
     @Test
@@ -105,7 +97,7 @@ class ApiTest {
 
     @Test
     void classifiesTheBirdAsAChickadee() throws Exception {
-        HttpResponse<byte[]> r = post(base, "/api/classify?topk=5", bird(), "image/bmp");
+        HttpResponse<byte[]> r = web.post("/api/classify?topk=5", bird(), "image/bmp");
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode top = json(r).get("top");
         assertThat(top).hasSize(5);
@@ -123,7 +115,7 @@ class ApiTest {
                 + "Content-Type: image/bmp\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.write(bird());
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<byte[]> r = post(base, "/api/classify", body.toByteArray(),
+        HttpResponse<byte[]> r = web.post("/api/classify", body.toByteArray(),
                 "multipart/form-data; boundary=" + boundary);
         assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
         assertThat(json(r).get("top")).hasSize(2);
@@ -173,34 +165,24 @@ class ApiTest {
         assertThat(ex.get("examples").get(0).get("credit").asText()).isEqualTo("Bird by a test");
         BufferedImage thumb = png(get("/api/examples/bird.bmp/thumbnail"));
         assertThat(thumb.getHeight()).isLessThanOrEqualTo(Examples.THUMB_HEIGHT);
-        HttpResponse<byte[]> c = post(base, "/api/classify?example=bird.bmp", new byte[0], "text/plain");
+        HttpResponse<byte[]> c = web.post("/api/classify?example=bird.bmp", new byte[0], "text/plain");
         assertThat(json(c).get("top").get(0).get("label").asText()).isEqualTo("chickadee");
     }
 
     @Test
     void jobReportsProgressAndCanBeCancelled() throws Exception {
         String id = upload();
-        HttpResponse<byte[]> r = post(base, "/api/jobs?image=" + id + "&method=slow&steps=50&ms=100&class=1",
+        HttpResponse<byte[]> r = web.post("/api/jobs?image=" + id + "&method=slow&steps=50&ms=100&class=1",
                 new byte[0], "text/plain");
         assertThat(r.statusCode()).isEqualTo(202);
         String job = json(r).get("id").asText();
-        JsonNode state = null;
-        for (int i = 0; i < 50; i++) {
-            Thread.sleep(100);
-            state = json(get("/api/jobs/" + job));
-            if (state.get("done").asInt() >= 3) {
-                break;
-            }
-        }
+        JsonNode state = Waits.until(Duration.ofSeconds(30), "3 of 50 steps done", () -> json(get("/api/jobs/" + job)),
+                s -> s.get("done").asInt() >= 3);
         assertThat(state.get("state").asText()).isEqualTo("running");
         assertThat(state.get("total").asInt()).isEqualTo(50);
-        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/jobs/" + job)).DELETE().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        for (int i = 0; i < 50 && !state.get("state").asText().equals("cancelled"); i++) {
-            Thread.sleep(50);
-            state = json(get("/api/jobs/" + job));
-        }
-        assertThat(state.get("state").asText()).isEqualTo("cancelled");
+        web.send("DELETE", "/api/jobs/" + job);
+        state = Waits.until(Duration.ofSeconds(30), "job cancelled", () -> json(get("/api/jobs/" + job)),
+                s -> s.get("state").asText().equals("cancelled"));
         assertThat(state.get("done").asInt()).isLessThan(50);
     }
 
@@ -208,17 +190,10 @@ class ApiTest {
     void finishedJobIsThenRenderedFromTheCache() throws Exception {
         String id = upload();
         String q = "image=" + id + "&method=slow&steps=3&ms=10&class=2";
-        String job = json(post(base, "/api/jobs?" + q, new byte[0], "text/plain")).get("id").asText();
-        JsonNode state = null;
-        for (int i = 0; i < 100; i++) {
-            state = json(get("/api/jobs/" + job));
-            if (state.get("state").asText().equals("done")) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        assertThat(state.get("state").asText()).isEqualTo("done");
-        HttpResponse<byte[]> again = post(base, "/api/jobs?" + q, new byte[0], "text/plain");
+        String job = json(web.post("/api/jobs?" + q, new byte[0], "text/plain")).get("id").asText();
+        Waits.until(Duration.ofSeconds(30), "job done", () -> json(get("/api/jobs/" + job)),
+                s -> s.get("state").asText().equals("done"));
+        HttpResponse<byte[]> again = web.post("/api/jobs?" + q, new byte[0], "text/plain");
         assertThat(json(again).get("cached").asBoolean()).isTrue();
         png(get("/api/explain?" + q));
     }
@@ -227,31 +202,30 @@ class ApiTest {
 
     @Test
     void refusesAnOversizeUploadWith413() throws Exception {
-        try (SalientServer small = new SalientServer(WebConfig.defaults().withPort(0)
-                .withLimits(new ImageLimits(100_000, 50_000_000)), TestSupport.models(), MethodRegistry.standard())
-                .start()) {
+        try (TestServer small = TestServer.start(WebConfig.defaults().withLimits(new ImageLimits(100_000, 50_000_000)),
+                TestSupport.models(), MethodRegistry.standard())) {
             byte[] big = Files.readAllBytes(SharedData.image("bird.bmp"));
             assertThat(big.length).isGreaterThan(100_000);
-            assertError(post(small.url(), "/api/classify", big, "image/bmp"), 413, "limit");
+            assertError(small.post("/api/classify", big, "image/bmp"), 413, "limit");
             byte[] huge = new byte[3_000_000];
-            assertError(post(small.url(), "/api/images", huge, "image/png"), 413, "limit");
+            assertError(small.post("/api/images", huge, "image/png"), 413, "limit");
         }
     }
 
     @Test
     void refusesADecompressionBombFromItsHeader() throws Exception {
-        assertError(post(base, "/api/classify", pngHeader(100_000, 100_000), "image/png"), 413, "megapixels");
+        assertError(web.post("/api/classify", pngHeader(100_000, 100_000), "image/png"), 413, "megapixels");
     }
 
     @Test
     void refusesCorruptAndUnsupportedFiles() throws Exception {
         byte[] corrupt = Arrays.copyOf(bird(), 200);
-        assertError(post(base, "/api/classify", corrupt, "image/bmp"), 400, "corrupt");
-        assertError(post(base, "/api/classify", "hello, world".getBytes(StandardCharsets.UTF_8), "text/plain"), 415,
+        assertError(web.post("/api/classify", corrupt, "image/bmp"), 400, "corrupt");
+        assertError(web.post("/api/classify", "hello, world".getBytes(StandardCharsets.UTF_8), "text/plain"), 415,
                 "not a supported image");
-        assertError(post(base, "/api/classify", new byte[0], "image/png"), 400, "no image");
+        assertError(web.post("/api/classify", new byte[0], "image/png"), 400, "no image");
         byte[] parrot = Files.readAllBytes(SharedData.image("parrot.jpg"));
-        assertError(post(base, "/api/classify", Arrays.copyOf(parrot, parrot.length / 2), "image/jpeg"), 400,
+        assertError(web.post("/api/classify", Arrays.copyOf(parrot, parrot.length / 2), "image/jpeg"), 400,
                 "cut short");
     }
 
@@ -260,10 +234,10 @@ class ApiTest {
     void refusesMalformedMultipartWith400(String path) throws Exception {
         byte[] form = ("--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.bmp\"\r\n\r\n")
                 .getBytes(StandardCharsets.UTF_8);
-        assertError(post(base, path, bird(), "multipart/form-data"), 400, "multipart");
-        assertError(post(base, path, "this is not multipart at all".getBytes(StandardCharsets.UTF_8),
+        assertError(web.post(path, bird(), "multipart/form-data"), 400, "multipart");
+        assertError(web.post(path, "this is not multipart at all".getBytes(StandardCharsets.UTF_8),
                 "multipart/form-data; boundary=xyz"), 400, "multipart");
-        assertError(post(base, path, form, "multipart/form-data; boundary=b"), 400, "multipart");
+        assertError(web.post(path, form, "multipart/form-data; boundary=b"), 400, "multipart");
     }
 
     @Test
@@ -290,8 +264,8 @@ class ApiTest {
 
     @Test
     void refusesBadTopK() throws Exception {
-        assertError(post(base, "/api/classify?topk=0", bird(), "image/bmp"), 400, "topk");
-        assertError(post(base, "/api/classify?topk=x", bird(), "image/bmp"), 400, "topk");
+        assertError(web.post("/api/classify?topk=0", bird(), "image/bmp"), 400, "topk");
+        assertError(web.post("/api/classify?topk=x", bird(), "image/bmp"), 400, "topk");
     }
 
     @ParameterizedTest
@@ -309,18 +283,16 @@ class ApiTest {
 
     @Test
     void answers503WithRetryAfterWhenTheQueueIsFull() throws Exception {
-        try (SalientServer tiny = new SalientServer(WebConfig.defaults().withPort(0).withWork(1, 1,
-                Duration.ofSeconds(30)), TestSupport.models(), MethodRegistry.standard().with(TestSupport.SLOW))
-                .start()) {
-            String id = json(post(tiny.url(), "/api/images", bird(), "image/bmp")).get("id").asText();
+        try (TestServer tiny = TestServer.start(WebConfig.defaults().withWork(1, 1, Duration.ofSeconds(30)),
+                TestSupport.models(), MethodRegistry.standard().with(TestSupport.SLOW))) {
+            String id = tiny.upload(bird(), "image/bmp");
             ExecutorService clients = Executors.newFixedThreadPool(5);
             try {
                 List<Future<HttpResponse<byte[]>>> rs = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
                     int cls = i;
-                    rs.add(clients.submit(() -> HTTP.send(HttpRequest.newBuilder(URI.create(tiny.url()
-                            + "/api/explain?image=" + id + "&method=slow&steps=10&ms=100&class=" + cls))
-                            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray())));
+                    rs.add(clients.submit(() -> tiny.get("/api/explain?image=" + id
+                            + "&method=slow&steps=10&ms=100&class=" + cls)));
                     Thread.sleep(50);
                 }
                 List<HttpResponse<byte[]>> done = new ArrayList<>();
@@ -340,13 +312,10 @@ class ApiTest {
 
     @Test
     void answers504PastTheTimeLimit() throws Exception {
-        try (SalientServer strict = new SalientServer(WebConfig.defaults().withPort(0).withWork(1, 2,
-                Duration.ofMillis(500)), TestSupport.models(), MethodRegistry.standard().with(TestSupport.SLOW))
-                .start()) {
-            String id = json(post(strict.url(), "/api/images", bird(), "image/bmp")).get("id").asText();
-            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(strict.url()
-                            + "/api/explain?image=" + id + "&method=slow&steps=100&ms=50")).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+        try (TestServer strict = TestServer.start(WebConfig.defaults().withWork(1, 2, Duration.ofMillis(500)),
+                TestSupport.models(), MethodRegistry.standard().with(TestSupport.SLOW))) {
+            String id = strict.upload(bird(), "image/bmp");
+            HttpResponse<byte[]> r = strict.get("/api/explain?image=" + id + "&method=slow&steps=100&ms=50");
             assertError(r, 504, "time limit");
         }
     }

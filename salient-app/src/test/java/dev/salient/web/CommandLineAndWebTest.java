@@ -11,33 +11,27 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static dev.salient.web.ApiTest.differentPixels;
-import static dev.salient.web.ApiTest.json;
-import static dev.salient.web.ApiTest.png;
+import static dev.salient.web.TestServer.json;
+import static dev.salient.web.TestServer.png;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The command line and the web app, given the same photo, method and parameters, agree: same pixels, same refusals. */
 class CommandLineAndWebTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static SalientServer server;
+    private static TestServer server;
     private static String bird;
 
     @BeforeAll
     static void start() throws Exception {
-        server = new SalientServer(WebConfig.defaults().withPort(0), TestSupport.models(), MethodRegistry.standard())
-                .start();
-        bird = json(ApiTest.post(server.url(), "/api/images", ApiTest.bird(), "image/bmp")).get("id").asText();
+        server = TestServer.start(WebConfig.defaults(), TestSupport.models(), MethodRegistry.standard());
+        bird = json(server.post("/api/images", ApiTest.bird(), "image/bmp")).get("id").asText();
     }
 
     @AfterAll
@@ -105,8 +99,6 @@ class CommandLineAndWebTest {
     }
 
     private static HttpResponse<byte[]> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + path.replace("++",
-                URLEncoder.encode("++", StandardCharsets.UTF_8)))).timeout(Duration.ofSeconds(120)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        return server.get(path.replace("++", URLEncoder.encode("++", StandardCharsets.UTF_8)));
     }
 }

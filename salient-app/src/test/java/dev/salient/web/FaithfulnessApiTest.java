@@ -2,35 +2,29 @@ package dev.salient.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.salient.testing.SharedData;
+import dev.salient.testing.Waits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 
-import static dev.salient.web.ApiTest.assertError;
-import static dev.salient.web.ApiTest.json;
-import static dev.salient.web.ApiTest.post;
+import static dev.salient.web.TestServer.assertError;
+import static dev.salient.web.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** "How faithful is this map?" over real HTTP with MobileNetV2: a job with progress, cancel, cache and errors. */
 class FaithfulnessApiTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static SalientServer server;
-    private static String base;
+    private static TestServer server;
     private static String bird;
 
     @BeforeAll
     static void start() throws Exception {
-        server = new SalientServer(WebConfig.defaults().withPort(0), TestSupport.models(),
-                MethodRegistry.standard().with(TestSupport.SLOW)).start();
-        base = server.url();
-        bird = json(post(base, "/api/images", Files.readAllBytes(SharedData.image("bird.bmp")), "image/bmp"))
+        server = TestServer.start(WebConfig.defaults(), TestSupport.models(),
+                MethodRegistry.standard().with(TestSupport.SLOW));
+        bird = json(server.post("/api/images", Files.readAllBytes(SharedData.image("bird.bmp")), "image/bmp"))
                 .get("id").asText();
     }
 
@@ -40,17 +34,13 @@ class FaithfulnessApiTest {
     }
 
     private static HttpResponse<byte[]> send(String method, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return server.send(method, path);
     }
 
     private static JsonNode until(String id, String... states) throws Exception {
-        JsonNode job = json(send("GET", "/api/faithfulness/" + id));
-        for (int i = 0; i < 600 && !java.util.List.of(states).contains(job.get("state").asText()); i++) {
-            Thread.sleep(100);
-            job = json(send("GET", "/api/faithfulness/" + id));
-        }
-        return job;
+        return Waits.until(Duration.ofSeconds(60), "faithfulness job " + String.join(" or ", states),
+                () -> json(send("GET", "/api/faithfulness/" + id)),
+                job -> java.util.List.of(states).contains(job.get("state").asText()));
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.salient.model.ImageClassifier;
 import dev.salient.render.Renderer;
 import dev.salient.render.RenderOptions;
 import dev.salient.testing.SharedData;
+import dev.salient.testing.Waits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,10 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,29 +28,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static dev.salient.web.ApiTest.assertError;
+import static dev.salient.web.TestServer.assertError;
 import static dev.salient.web.ApiTest.differentPixels;
-import static dev.salient.web.ApiTest.json;
-import static dev.salient.web.ApiTest.png;
+import static dev.salient.web.TestServer.json;
+import static dev.salient.web.TestServer.png;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The core attribution methods through the API: every method, Grad-CAM layers, progress, cancel, refusals. */
 class MethodsApiTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Small parameters so that every method runs in a second or two; each method is sent those it takes. */
     private static final Map<String, String> SMALL = Map.of("samples", "2", "steps", "2", "window", "56", "stride", "56",
             "masks", "16", "top-channels", "8");
-    private static SalientServer server;
-    private static String base;
+    private static TestServer server;
     private static String bird;
     private static BufferedImage photo;
 
     @BeforeAll
     static void start() throws Exception {
-        server = new SalientServer(WebConfig.defaults().withPort(0), TestSupport.models(),
-                MethodRegistry.standard().with(TestSupport.THROWING)).start();
-        base = server.url();
-        bird = json(ApiTest.post(base, "/api/images", ApiTest.bird(), "image/bmp")).get("id").asText();
+        server = TestServer.start(WebConfig.defaults(), TestSupport.models(),
+                MethodRegistry.standard().with(TestSupport.THROWING));
+        bird = json(server.post("/api/images", ApiTest.bird(), "image/bmp")).get("id").asText();
         photo = ImageIO.read(SharedData.image("bird.bmp").toFile());
     }
 
@@ -114,9 +109,9 @@ class MethodsApiTest {
     void refusesAnUnknownParameterNamingIt(String query) throws Exception {
         HttpResponse<byte[]> r = get(query.replace("ID", bird));
         assertError(r, 400, "unknown parameter 'bogus'");
-        assertError(ApiTest.post(base, "/api/jobs?image=" + bird + "&bogus=1", new byte[0], "text/plain"), 400,
+        assertError(server.post("/api/jobs?image=" + bird + "&bogus=1", new byte[0], "text/plain"), 400,
                 "'bogus'");
-        assertError(ApiTest.post(base, "/api/classify?image=" + bird + "&bogus=1", new byte[0], "text/plain"), 400,
+        assertError(server.post("/api/classify?image=" + bird + "&bogus=1", new byte[0], "text/plain"), 400,
                 "'bogus'");
     }
 
@@ -219,13 +214,14 @@ class MethodsApiTest {
     void smoothGradJobReportsItsSamples() throws Exception {
         JsonNode job = startJob("method=smoothgrad&samples=8&class=3");
         List<String> seen = new ArrayList<>();
-        for (int i = 0; i < 600 && !job.get("state").asText().equals("done"); i++) {
-            assertThat(job.get("state").asText()).isIn("queued", "running");
-            seen.add(job.get("done").asInt() + "/" + job.get("total").asInt());
-            Thread.sleep(50);
-            job = json(get("/api/jobs/" + job.get("id").asText()));
-        }
-        assertThat(job.get("state").asText()).isEqualTo("done");
+        String id = job.get("id").asText();
+        seen.add(job.get("done").asInt() + "/" + job.get("total").asInt());
+        job = Waits.until(Duration.ofSeconds(30), "smoothgrad job done", () -> {
+            JsonNode now = json(get("/api/jobs/" + id));
+            assertThat(now.get("state").asText()).isIn("queued", "running", "done");
+            seen.add(now.get("done").asInt() + "/" + now.get("total").asInt());
+            return now;
+        }, now -> now.get("state").asText().equals("done"));
         assertThat(job.get("done").asInt()).isEqualTo(8);
         assertThat(job.get("total").asInt()).isEqualTo(8);
         assertThat(seen).as("progress while running").anyMatch(s -> s.endsWith("/8"));
@@ -236,19 +232,13 @@ class MethodsApiTest {
     void smoothGradJobCanBeCancelledMidway() throws Exception {
         JsonNode job = startJob("method=smoothgrad&samples=200&class=4");
         String id = job.get("id").asText();
-        for (int i = 0; i < 600 && job.get("done").asInt() == 0; i++) {
-            Thread.sleep(50);
-            job = json(get("/api/jobs/" + id));
-        }
+        job = Waits.until(Duration.ofSeconds(30), "a first sample done", () -> json(get("/api/jobs/" + id)),
+                now -> now.get("done").asInt() > 0);
         assertThat(job.get("state").asText()).isEqualTo("running");
         assertThat(job.get("total").asInt()).isEqualTo(200);
-        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/jobs/" + id)).DELETE().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        for (int i = 0; i < 200 && !job.get("state").asText().equals("cancelled"); i++) {
-            Thread.sleep(50);
-            job = json(get("/api/jobs/" + id));
-        }
-        assertThat(job.get("state").asText()).isEqualTo("cancelled");
+        server.send("DELETE", "/api/jobs/" + id);
+        job = Waits.until(Duration.ofSeconds(30), "job cancelled", () -> json(get("/api/jobs/" + id)),
+                now -> now.get("state").asText().equals("cancelled"));
         assertThat(job.get("done").asInt()).isBetween(1, 199);
     }
 
@@ -261,7 +251,7 @@ class MethodsApiTest {
     void refusesBadMethodParametersWith400(String spec) throws Exception {
         String[] parts = spec.split("\\|");
         assertError(get("/api/explain?image=" + bird + "&" + parts[0]), 400, parts[1]);
-        assertError(ApiTest.post(base, "/api/jobs?image=" + bird + "&" + parts[0], new byte[0], "text/plain"),
+        assertError(server.post("/api/jobs?image=" + bird + "&" + parts[0], new byte[0], "text/plain"),
                 400, parts[1]);
     }
 
@@ -286,11 +276,9 @@ class MethodsApiTest {
         assertError(get("/api/explain?image=" + bird + "&method=throwing"), 400, "spatial methods need");
         assertError(get("/api/compare?image=" + bird + "&methods=gradient,throwing"), 400, "spatial methods need");
         JsonNode job = startJob("method=throwing");
-        for (int i = 0; i < 100 && !job.get("state").asText().equals("failed"); i++) {
-            Thread.sleep(50);
-            job = json(get("/api/jobs/" + job.get("id").asText()));
-        }
-        assertThat(job.get("state").asText()).isEqualTo("failed");
+        String id = job.get("id").asText();
+        job = Waits.until(Duration.ofSeconds(30), "job failed", () -> json(get("/api/jobs/" + id)),
+                now -> now.get("state").asText().equals("failed"));
         assertThat(job.get("status").asInt()).isEqualTo(400);
         assertThat(job.get("error").asText()).contains("spatial methods need");
     }
@@ -307,14 +295,13 @@ class MethodsApiTest {
     // ---- helpers ----
 
     private static JsonNode startJob(String query) throws Exception {
-        HttpResponse<byte[]> r = ApiTest.post(base, "/api/jobs?image=" + bird + "&" + query, new byte[0], "text/plain");
+        HttpResponse<byte[]> r = server.post("/api/jobs?image=" + bird + "&" + query, new byte[0], "text/plain");
         assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isIn(200, 202);
         return json(r);
     }
 
     private static HttpResponse<byte[]> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        return server.get(path);
     }
 
     private static String enc(String s) {

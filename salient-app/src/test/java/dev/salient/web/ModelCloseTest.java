@@ -5,9 +5,11 @@ import dev.salient.engine.EngineOptions;
 import dev.salient.model.ImageClassifier;
 import dev.salient.model.ModelConfig;
 import dev.salient.testing.SharedData;
+import dev.salient.testing.Waits;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -29,14 +31,12 @@ class ModelCloseTest {
             ImageStore.StoredImage image = service.images.put(Files.readAllBytes(SharedData.image("bird.bmp")));
             Map<String, String> query = Map.of("method", "integrated-gradients", "class", "1");
             ExplainService.Job job = service.startJob(service.request(image, query::get));
-            for (int i = 0; i < 600 && job.done < 2 && !job.state.equals("failed"); i++) {
-                Thread.sleep(50);
-            }
+            Waits.until(Duration.ofSeconds(30), "2 steps done", () -> job.state,
+                    state -> job.done >= 2 || state.equals("failed"));
             assertThat(job.state).isEqualTo("running");
             registry.close();
-            for (int i = 0; i < 1200 && (job.state.equals("running") || job.state.equals("queued")); i++) {
-                Thread.sleep(50);
-            }
+            Waits.until(Duration.ofSeconds(60), "the job ended", () -> job.state,
+                    state -> !state.equals("running") && !state.equals("queued"));
             assertThat(job.error).isNull();
             assertThat(job.state).isEqualTo("done");
             assertThat(service.cached(job.request).diagnostic("completenessGap")).isFinite();

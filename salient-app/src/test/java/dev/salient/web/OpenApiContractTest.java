@@ -7,30 +7,25 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import static dev.salient.web.ApiTest.json;
+import static dev.salient.web.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The generated OpenAPI document against the server: every route it answers is documented, and vice versa. */
 class OpenApiContractTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static SalientServer server;
+    private static TestServer server;
     private static JsonNode doc;
 
     @BeforeAll
     static void start() throws Exception {
-        server = new SalientServer(WebConfig.defaults().withPort(0).withExamples(SharedData.path("images")),
-                TestSupport.models(), MethodRegistry.standard()).start();
+        server = TestServer.start(WebConfig.defaults().withExamples(SharedData.path("images")),
+                TestSupport.models(), MethodRegistry.standard());
         doc = json(send("GET", "/openapi.json"));
     }
 
@@ -44,7 +39,7 @@ class OpenApiContractTest {
         List<String> documented = new ArrayList<>();
         doc.get("paths").properties().forEach(path -> path.getValue().properties()
                 .forEach(op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
-        assertThat(documented).containsExactlyInAnyOrderElementsOf(server.answeredRoutes())
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(server.server().answeredRoutes())
                 .contains("GET /api/compare", "POST /api/compare", "GET /openapi.json", "GET /docs");
     }
 
@@ -76,7 +71,7 @@ class OpenApiContractTest {
                 throw new AssertionError(verb + " " + url, e);
             }
         }));
-        assertThat(answers).hasSize(server.answeredRoutes().size());
+        assertThat(answers).hasSize(server.server().answeredRoutes().size());
     }
 
     @Test
@@ -108,7 +103,6 @@ class OpenApiContractTest {
     }
 
     private static HttpResponse<byte[]> send(String verb, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(120))
-                .method(verb, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return server.send(verb, path);
     }
 }

@@ -8,11 +8,8 @@ import dev.salient.attribution.MethodTraits;
 import dev.salient.attribution.ParameterDescription;
 import dev.salient.attribution.ProgressListener;
 import dev.salient.attribution.VanillaGradient;
-import dev.salient.catalog.ResolvedModel;
-import dev.salient.engine.EngineOptions;
 import dev.salient.model.ImageClassifier;
-import dev.salient.model.ModelConfig;
-import dev.salient.testing.SharedData;
+import dev.salient.testing.RealModels;
 
 import java.util.List;
 import java.util.Map;
@@ -21,24 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The shared MobileNetV2 and test-only methods (a slow one with progress, a counting wrapper, a throwing one). */
 final class TestSupport {
-    private static ImageClassifier mobilenet;
-
-    static synchronized ImageClassifier mobileNet() {
-        if (mobilenet == null) {
-            mobilenet = ImageClassifier.load(new ResolvedModel("mobilenet_v2", SharedData.mobileNetV2(),
-                    SharedData.labels1001(), null, "path", false), ModelConfig.EMPTY, EngineOptions.DEFAULT);
-        }
-        return mobilenet;
+    /** {@link RealModels#mobileNetV2}, named "mobilenet_v2". */
+    static ImageClassifier mobileNet() {
+        return RealModels.mobileNetV2();
     }
 
-    private static ImageClassifier quantised;
-
-    /** The catalog's default model: Coral's quantised MobileNetV2, imported from TFLite (raw tensor names of ~250 characters). */
-    static synchronized ImageClassifier quantisedMobileNet() {
-        if (quantised == null) {
-            quantised = ImageClassifier.load(SharedData.path("mirror/mobilenet_v2_1.0_224_quant.tflite"));
-        }
-        return quantised;
+    /** The catalog's default model, {@link RealModels#coralQuantised} (raw tensor names of ~250 characters). */
+    static ImageClassifier quantisedMobileNet() {
+        return RealModels.coralQuantised();
     }
 
     static ModelRegistry models() {

@@ -15,18 +15,14 @@ import org.junit.jupiter.api.Test;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The reference ViT (../shared/reference/vit_s6.onnx) in the server: its token layers, Grad-CAM and attention maps. */
 class TransformerApiTest {
-    private static SalientServer server;
+    private static TestServer server;
 
     @BeforeAll
     static void start() throws Exception {
@@ -36,8 +32,8 @@ class TransformerApiTest {
                 "{\"mean\": [0.485, 0.456, 0.406], \"std\": [0.229, 0.224, 0.225]}"));
         ImageClassifier vit = ImageClassifier.load(new ResolvedModel("vit_s6", SharedData.path("reference/vit_s6.onnx"),
                 null, null, "path", false), reference, EngineOptions.DEFAULT);
-        server = new SalientServer(WebConfig.defaults().withPort(0), new ModelRegistry(List.of(vit)),
-                MethodRegistry.standard()).start();
+        server = TestServer.start(WebConfig.defaults(), new ModelRegistry(List.of(vit)),
+                MethodRegistry.standard());
     }
 
     @AfterAll
@@ -46,29 +42,28 @@ class TransformerApiTest {
     }
 
     private static HttpResponse<byte[]> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + path))
-                .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return server.get(path);
     }
 
     @Test
     void layerPickerOffersTokenGridsWithTheLastAttendedLayerAsDefault() throws Exception {
         HttpResponse<byte[]> r = get("/api/models/vit_s6/layers");
         assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
-        JsonNode layers = ApiTest.json(r);
+        JsonNode layers = TestServer.json(r);
         assertThat(layers.get("default").asText()).startsWith("/encoder/layers/encoder_layer_5/ln_1/");
         JsonNode last = layers.get("layers").get(layers.get("layers").size() - 1);
         assertThat(last.get("layout").asText()).isEqualTo("TOKENS");
         assertThat(last.get("height").asInt()).isEqualTo(14);
         assertThat(last.get("width").asInt()).isEqualTo(14);
-        assertThat(last.get("label").asText()).endsWith("192×14×14 tokens");
+        assertThat(last.get("label").asText()).endsWith("14×14×192 tokens"); // height×width×channels, as LayerLabels writes
     }
 
     @Test
     void gradCamAndBothAttentionMethodsDrawANonZeroMap() throws Exception {
         byte[] photo = java.nio.file.Files.readAllBytes(SharedData.path("reference/bird_224.png"));
-        HttpResponse<byte[]> classified = ApiTest.post(server.url(), "/api/classify?topk=1", photo, "image/png");
+        HttpResponse<byte[]> classified = server.post("/api/classify?topk=1", photo, "image/png");
         assertThat(classified.statusCode()).as(new String(classified.body())).isEqualTo(200);
-        JsonNode answer = ApiTest.json(classified);
+        JsonNode answer = TestServer.json(classified);
         assertThat(answer.get("top").get(0).get("index").asInt()).isEqualTo(316);
         String id = answer.get("image").get("id").asText();
         for (String method : List.of("gradcam", "attention-rollout", "attention-gradient-rollout")) {

@@ -152,66 +152,104 @@ public final class GradientGraphBuilder {
         return null;
     }
 
+    /**
+     * The gradient graph: the forward nodes the outputs need, the head and target on top of the scores, the reverse
+     * pass from the target down to the input and the inner tensors, and the outputs that expose them.
+     */
     private OnnxMl.ModelProto build() {
-        OnnxMl.GraphProto graph = model.graph();
-        List<OnnxMl.NodeProto> nodes = graph.getNodeList();
+        GraphBuilder b = new GraphBuilder(model.opset(), "salient/", takenNames());
+        Path path = path();
+        List<OnnxMl.NodeProto> forward = forward(path, b);
+        Head head = head(b, path.requiresGrad());
+        forward.addAll(head.nodes());
+        Gradients gradients = backward(b, forward, head, path.requiresGrad());
+        outputs(b, head, gradients);
+        return assemble(b, forward, head, gradients.input());
+    }
+
+    /** Every name the model already uses (outputs, node names, initializers, inputs): added names avoid them. */
+    private Set<String> takenNames() {
         Set<String> taken = new HashSet<>();
-        for (OnnxMl.NodeProto n : nodes) {
+        for (OnnxMl.NodeProto n : model.graph().getNodeList()) {
             taken.addAll(n.getOutputList());
             taken.add(n.getName());
         }
         taken.addAll(model.initializers().keySet());
-        graph.getInputList().forEach(v -> taken.add(v.getName()));
-        GraphBuilder b = new GraphBuilder(model.opset(), "salient/", taken);
+        model.graph().getInputList().forEach(v -> taken.add(v.getName()));
+        return taken;
+    }
 
-        Path path = path();
-        boolean[] needed = path.needed();
-        Set<String> requiresGrad = path.requiresGrad();
-
-        // 3. Forward nodes, possibly rewritten by their rules (MaxPool exposes its indices).
+    /** The forward nodes the outputs need, in model order; a rule may rewrite its node (MaxPool exposes its indices). */
+    private List<OnnxMl.NodeProto> forward(Path path, GraphBuilder b) {
+        List<OnnxMl.NodeProto> nodes = model.graph().getNodeList();
         List<OnnxMl.NodeProto> forward = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            if (!needed[i]) {
+            if (!path.needed()[i]) {
                 continue;
             }
             OnnxMl.NodeProto n = nodes.get(i);
             GradientRule rule = spec.rules().rule(n.getOpType());
-            if (rule != null && n.getOutputList().stream().anyMatch(requiresGrad::contains)) {
+            if (rule != null && n.getOutputList().stream().anyMatch(path.requiresGrad()::contains)) {
                 n = rule.prepareForward(n, b::fresh);
             }
             forward.add(n);
         }
+        return forward;
+    }
 
-        // 4. Head: scores as [batch, classes], then identity / softmax / log-softmax, then the target.
-        List<OnnxMl.NodeProto> headNodes = new ArrayList<>();
+    /**
+     * The head on top of the model's scores.
+     *
+     * @param nodes  the head's own forward nodes (a Reshape, a Softmax or LogSoftmax), differentiated by the
+     *               standard rules ({@link #backwardRule})
+     * @param scores the scores as [batch, classes]
+     * @param value  what the seed weighs: the scores, their softmax or their log-softmax
+     * @param target Σ_c seed[b, c] · value[b, c], one number per item
+     * @param shape  [batch, classes]
+     */
+    private record Head(List<OnnxMl.NodeProto> nodes, String scores, String value, String target, long[] shape) {}
+
+    /** Scores as [batch, classes], then identity / softmax / log-softmax, then the seed-weighted target. */
+    private Head head(GraphBuilder b, Set<String> requiresGrad) {
+        List<OnnxMl.NodeProto> nodes = new ArrayList<>();
         long[] outShape = shape(spec.output());
         long classes = TensorShapes.elementCount(Arrays.copyOfRange(outShape, 1, outShape.length));
         long[] scoresShape = {spec.batch(), classes};
-        String scores2d = spec.output();
+        String scores = spec.output();
         if (outShape.length != 2) {
-            scores2d = b.fresh("scores2d");
-            headNodes.add(b.node("Reshape", List.of(spec.output(), b.constInt64s(scoresShape)), List.of(scores2d)));
-            extraShapes.put(scores2d, scoresShape);
-            requiresGrad.add(scores2d);
+            scores = b.fresh("scores2d");
+            nodes.add(b.node("Reshape", List.of(spec.output(), b.constInt64s(scoresShape)), List.of(scores)));
+            extraShapes.put(scores, scoresShape);
+            requiresGrad.add(scores);
         }
-        String head = scores2d;
+        String value = scores;
         if (spec.head() != TargetHead.LOGIT) {
-            head = b.fresh("head");
+            value = b.fresh("head");
             String op = spec.head() == TargetHead.PROBABILITY ? "Softmax" : "LogSoftmax";
-            headNodes.add(b.node(op, List.of(scores2d), List.of(head), Attributes.ofInt("axis", 1)));
-            extraShapes.put(head, scoresShape);
-            requiresGrad.add(head);
+            nodes.add(b.node(op, List.of(scores), List.of(value), Attributes.ofInt("axis", 1)));
+            extraShapes.put(value, scoresShape);
+            requiresGrad.add(value);
         }
-        forward.addAll(headNodes);
-        String weighted = b.op("Mul", head, SEED);
+        String weighted = b.op("Mul", value, SEED);
         String target = b.reduceSum(weighted, new long[]{1}, false);
+        return new Head(List.copyOf(nodes), scores, value, target, scoresShape);
+    }
 
+    /**
+     * @param input the input's gradient, or null when the spec stops at the inner tensors
+     * @param inner each inner tensor's gradient (a zero tensor when the target does not depend on it)
+     */
+    private record Gradients(String input, Map<String, String> inner) {}
+
+    /**
+     * The reverse pass, in reverse topological order from the seed at the head's value: each node's output
+     * gradients (its contributions summed) go through its rule into gradients of its inputs.
+     */
+    private Gradients backward(GraphBuilder b, List<OnnxMl.NodeProto> forward, Head head, Set<String> requiresGrad) {
         // Depth in parameterised layers, for rules that treat the first layer apart (LRP's z^B and flat rules).
         Map<OnnxMl.NodeProto, Integer> layerDepth = layerDepths(forward, requiresGrad);
-
-        // 5. Reverse pass in reverse topological order.
         Map<String, List<String>> contributions = new HashMap<>();
-        contributions.computeIfAbsent(head, k -> new ArrayList<>()).add(SEED);
+        contributions.computeIfAbsent(head.value(), k -> new ArrayList<>()).add(SEED);
         Map<String, String> innerGradients = new HashMap<>();
         Set<String> inner = new HashSet<>(spec.innerTensors());
         for (int i = forward.size() - 1; i >= 0; i--) {
@@ -234,7 +272,7 @@ public final class GradientGraphBuilder {
             if (!any || !anyInput) {
                 continue;
             }
-            GradientRule rule = backwardRule(n, headNodes);
+            GradientRule rule = backwardRule(n, head.nodes());
             BackwardContext ctx = new BackwardContext(n, b, outGrads, inNeeds, this,
                     layerDepth.getOrDefault(n, 0));
             rule.backward(ctx);
@@ -252,32 +290,39 @@ public final class GradientGraphBuilder {
         if (inputGradient != null && inner.contains(spec.input())) {
             innerGradients.put(spec.input(), inputGradient);
         }
-
         for (String t : spec.innerTensors()) {
             if (innerGradients.get(t) == null) {
                 innerGradients.put(t, b.op("Mul", t, b.constScalar(0f))); // the target does not depend on it
             }
         }
-        b.add(b.node("Identity", List.of(scores2d), List.of(SCORES)));
-        b.add(b.node("Identity", List.of(target), List.of(TARGET)));
-        if (inputGradient != null) {
-            b.add(b.node("Identity", List.of(inputGradient), List.of(INPUT_GRADIENT)));
+        return new Gradients(inputGradient, innerGradients);
+    }
+
+    /** Identity nodes that give the scores, the target and the gradients their public names. */
+    private void outputs(GraphBuilder b, Head head, Gradients gradients) {
+        b.add(b.node("Identity", List.of(head.scores()), List.of(SCORES)));
+        b.add(b.node("Identity", List.of(head.target()), List.of(TARGET)));
+        if (gradients.input() != null) {
+            b.add(b.node("Identity", List.of(gradients.input()), List.of(INPUT_GRADIENT)));
         }
         for (String t : spec.innerTensors()) {
             b.add(b.node("Identity", List.of(t), List.of(valueOutput(t))));
-            b.add(b.node("Identity", List.of(innerGradients.get(t)), List.of(gradientOutput(t))));
+            b.add(b.node("Identity", List.of(gradients.inner().get(t)), List.of(gradientOutput(t))));
         }
+    }
 
-        // 6. Assemble the model.
+    /** The model with its graph replaced: the model's initializers and the added ones, forward then added nodes. */
+    private OnnxMl.ModelProto assemble(GraphBuilder b, List<OnnxMl.NodeProto> forward, Head head,
+                                       String inputGradient) {
         OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("salient_gradient");
-        g.addAllInitializer(graph.getInitializerList());
+        g.addAllInitializer(model.graph().getInitializerList());
         g.addAllInitializer(b.initializers());
         long[] inputShape = shape(spec.input());
         g.addInput(tensorInfo(spec.input(), types.of(spec.input()), inputShape));
-        g.addInput(tensorInfo(SEED, DataType.FLOAT_VALUE, scoresShape));
+        g.addInput(tensorInfo(SEED, DataType.FLOAT_VALUE, head.shape()));
         g.addAllNode(forward);
         g.addAllNode(b.nodes());
-        g.addOutput(tensorInfo(SCORES, DataType.FLOAT_VALUE, scoresShape));
+        g.addOutput(tensorInfo(SCORES, DataType.FLOAT_VALUE, head.shape()));
         g.addOutput(tensorInfo(TARGET, DataType.FLOAT_VALUE, new long[]{spec.batch()}));
         if (inputGradient != null) {
             g.addOutput(tensorInfo(INPUT_GRADIENT, DataType.FLOAT_VALUE, inputShape));
@@ -348,9 +393,15 @@ public final class GradientGraphBuilder {
         new GradientGraphBuilder(model, types, shapes, spec).build();
     }
 
+    /** The nodes the outputs need and the tensors that carry a gradient, checked to have a rule for every op. */
     private Path path() {
+        boolean[] needed = neededNodes();
+        return new Path(needed, gradientCarriers(needed));
+    }
+
+    /** Forward nodes that the scores and the requested inner tensors depend on, by index in the model. */
+    private boolean[] neededNodes() {
         List<OnnxMl.NodeProto> nodes = model.graph().getNodeList();
-        // 1. Forward nodes that the scores and the requested inner tensors depend on.
         Map<String, Integer> producer = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             for (String o : nodes.get(i).getOutputList()) {
@@ -371,9 +422,17 @@ public final class GradientGraphBuilder {
                 work.addAll(nodes.get(p).getInputList());
             }
         }
+        return needed;
+    }
 
-        // 2. Tensors that depend on the input through floating-point values.
-        // Without the input gradient, differentiation starts at the inner tensors: nothing below them is needed.
+    /**
+     * Tensors among the needed nodes' outputs that depend on the input through floating-point values (without the
+     * input gradient, differentiation starts at the inner tensors: nothing below them carries one).
+     *
+     * @throws UnsupportedOperatorException naming every op on the path that the rule table has no rule for
+     */
+    private Set<String> gradientCarriers(boolean[] needed) {
+        List<OnnxMl.NodeProto> nodes = model.graph().getNodeList();
         Set<String> requiresGrad = new HashSet<>(spec.inputGradient() ? List.of(spec.input()) : spec.innerTensors());
         Map<String, List<OnnxMl.NodeProto>> unsupported = new LinkedHashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -408,7 +467,7 @@ public final class GradientGraphBuilder {
                         + "between the input and the output");
             }
         }
-        return new Path(needed, requiresGrad);
+        return requiresGrad;
     }
 
     private static String materialize(GraphBuilder b, Map<String, List<String>> contributions, String tensor) {

@@ -65,9 +65,10 @@ public final class ImageClassifier implements AutoCloseable {
             try {
                 TfliteImport imported = TfliteImporter.importModel(file);
                 model = new OnnxModel(imported.model());
-                config = ModelConfig.fromJson(imported.sidecar());
-                if (imported.sidecar().hasNonNull("assumed")) {
-                    assumptions.add(imported.sidecar().get("assumed").asText());
+                Sidecar sidecar = Sidecar.of(imported.sidecar());
+                config = sidecar.config();
+                if (sidecar.assumed() != null) {
+                    assumptions.add(sidecar.assumed());
                 }
             } catch (TfliteImportException e) {
                 throw new ModelFormatException(e.getMessage());

@@ -1,6 +1,5 @@
 package dev.salient.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.salient.image.Layout;
 import dev.salient.image.ResizeMode;
@@ -19,19 +18,14 @@ public record ModelConfig(String input, String output, Layout layout, Integer wi
     public static final ModelConfig EMPTY = new ModelConfig(null, null, null, null, null, null, null, null, null,
             null, null, null);
 
-    /** Reads the sidecar format: input, output, layout, width, height, resize, cropFraction, scale, mean, std, labels, keepSoftmax. */
+    /**
+     * The settings a sidecar gives ({@link Sidecar}, bound by Jackson).
+     *
+     * @param json the sidecar's object, or null for none
+     * @throws SidecarFormatException for an unknown field or a value of the wrong kind
+     */
     public static ModelConfig fromJson(ObjectNode json) {
-        if (json == null) {
-            return EMPTY;
-        }
-        return new ModelConfig(text(json, "input"), text(json, "output"),
-                json.hasNonNull("layout") ? Layout.valueOf(json.get("layout").asText().toUpperCase(Locale.ROOT)) : null,
-                pixels(json, "width"), pixels(json, "height"),
-                json.hasNonNull("resize") ? resizeMode(json.get("resize").asText()) : null,
-                json.hasNonNull("cropFraction") ? json.get("cropFraction").asDouble() : null,
-                json.hasNonNull("scale") ? json.get("scale").asDouble() : null,
-                triple(json.get("mean")), triple(json.get("std")), text(json, "labels"),
-                json.hasNonNull("keepSoftmax") ? json.get("keepSoftmax").asBoolean() : null);
+        return json == null ? EMPTY : Sidecar.of(json).config();
     }
 
     public static ResizeMode resizeMode(String text) {
@@ -40,14 +34,6 @@ public record ModelConfig(String input, String output, Layout layout, Integer wi
             case "center_crop", "centre_crop", "crop" -> ResizeMode.CENTER_CROP;
             default -> throw new IllegalArgumentException("unknown resize mode '" + text + "' (stretch or center_crop)");
         };
-    }
-
-    private static Integer pixels(JsonNode json, String field) {
-        if (!json.hasNonNull(field)) {
-            return null;
-        }
-        JsonNode v = json.get(field);
-        return pixels("\"" + field + "\"", v.isIntegralNumber() ? v.asText() : v.toString());
     }
 
     /**
@@ -67,23 +53,6 @@ public record ModelConfig(String input, String output, Layout layout, Integer wi
         }
         throw new IllegalArgumentException(what + " must be a whole number of pixels from 1 to " + Integer.MAX_VALUE
                 + ", was " + text);
-    }
-
-    private static String text(JsonNode json, String field) {
-        return json.hasNonNull(field) ? json.get(field).asText() : null;
-    }
-
-    private static double[] triple(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (node.isNumber()) {
-            return new double[]{node.asDouble(), node.asDouble(), node.asDouble()};
-        }
-        if (!node.isArray() || node.size() != 3) {
-            throw new IllegalArgumentException("mean and std need 3 numbers (R, G, B), got " + node);
-        }
-        return new double[]{node.get(0).asDouble(), node.get(1).asDouble(), node.get(2).asDouble()};
     }
 
     /** This configuration with every field that {@code over} sets replaced by its value. */

@@ -9,6 +9,7 @@ import dev.salient.engine.GradientResult;
 import dev.salient.engine.GradientSession;
 import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 import dev.salient.testing.TestNets;
 import org.junit.jupiter.api.Test;
@@ -156,35 +157,33 @@ class AttentionRolloutTest {
 
     @Test
     void vitRolloutsAreFourteenByFourteen() throws Exception {
-        try (DifferentiableModel vit = DifferentiableModel.open(OnnxModel.load(SharedData.path("reference/vit_s6.onnx")),
-                "input", "logits", new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
-            List<AttentionRollout.Attention> attentions = AttentionRollout.attentions(vit);
-            assertThat(attentions).hasSize(6).allSatisfy(a -> {
-                assertThat(a.heads()).isEqualTo(3);
-                assertThat(a.tokens()).isEqualTo(197);
-            });
-            byte[] raw = Files.readAllBytes(SharedData.path("reference/vit_s6.input.f32"));
-            float[] image = new float[3 * 224 * 224];
-            ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(image);
-            AttributionRequest request = new AttributionRequest(vit, image, 316, TargetHead.LOGIT, Layout.NCHW);
-            Attribution plain = new AttentionRollout(false).attribute(request);
-            assertThat(plain.shape()).containsExactly(14, 14);
-            double sum = 0;
-            for (float v : plain.values()) {
-                assertThat(v).isGreaterThan(0);
-                sum += v;
-            }
-            // a row of a product of row-stochastic matrices: the patches share what the class token keeps
-            assertThat(sum).isGreaterThan(0).isLessThan(1);
-            Attribution weighted = new AttentionRollout(true).attribute(request);
-            assertThat(weighted.shape()).containsExactly(14, 14);
-            double largest = 0;
-            for (float v : weighted.values()) {
-                largest = Math.max(largest, v);
-            }
-            assertThat(largest).isGreaterThan(0);
-            assertThat(weighted.values()).isNotEqualTo(plain.values());
-            assertThat(plain.diagnostic("layers")).isEqualTo(6);
+        DifferentiableModel vit = RealModels.reference("vit_s6");
+        List<AttentionRollout.Attention> attentions = AttentionRollout.attentions(vit);
+        assertThat(attentions).hasSize(6).allSatisfy(a -> {
+            assertThat(a.heads()).isEqualTo(3);
+            assertThat(a.tokens()).isEqualTo(197);
+        });
+        byte[] raw = Files.readAllBytes(SharedData.path("reference/vit_s6.input.f32"));
+        float[] image = new float[3 * 224 * 224];
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(image);
+        AttributionRequest request = new AttributionRequest(vit, image, 316, TargetHead.LOGIT, Layout.NCHW);
+        Attribution plain = new AttentionRollout(false).attribute(request);
+        assertThat(plain.shape()).containsExactly(14, 14);
+        double sum = 0;
+        for (float v : plain.values()) {
+            assertThat(v).isGreaterThan(0);
+            sum += v;
         }
+        // a row of a product of row-stochastic matrices: the patches share what the class token keeps
+        assertThat(sum).isGreaterThan(0).isLessThan(1);
+        Attribution weighted = new AttentionRollout(true).attribute(request);
+        assertThat(weighted.shape()).containsExactly(14, 14);
+        double largest = 0;
+        for (float v : weighted.values()) {
+            largest = Math.max(largest, v);
+        }
+        assertThat(largest).isGreaterThan(0);
+        assertThat(weighted.values()).isNotEqualTo(plain.values());
+        assertThat(plain.diagnostic("layers")).isEqualTo(6);
     }
 }

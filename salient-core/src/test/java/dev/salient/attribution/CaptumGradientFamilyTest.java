@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
-import dev.salient.engine.EngineOptions;
-import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,20 +40,18 @@ class CaptumGradientFamilyTest {
             black[c] = (float) ((0 - manifest.at("/preprocess/mean/" + c).asDouble())
                     / manifest.at("/preprocess/std/" + c).asDouble());
         }
-        try (DifferentiableModel dm = DifferentiableModel.open(OnnxModel.load(peers.resolve(model + ".onnx")), "input",
-                "logits", new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
-            AttributionRequest request = new AttributionRequest(dm, input, target, TargetHead.LOGIT, Layout.NCHW, black);
-            double inputTimesGradient = GradientMethodsTest.relativeError(
-                    new GradientTimesInput().attribute(request).values(),
-                    LrpTest.floats(dir.resolve("captum.InputXGradient.f32")));
-            double integrated = GradientMethodsTest.relativeError(new IntegratedGradients(new IntegratedGradients.Params(
-                    64, IntegratedGradients.Rule.GAUSS_LEGENDRE, new IntegratedGradients.Baseline.Black(), 16,
-                    Batching.DEFAULT_MEMORY_BUDGET)).attribute(request).values(),
-                    LrpTest.floats(dir.resolve("captum.IntegratedGradients.f32")));
-            System.out.printf("%s/%s against Captum: InputXGradient %.2e, IntegratedGradients %.2e relative L2%n",
-                    model, photo, inputTimesGradient, integrated);
-            assertThat(inputTimesGradient).isLessThan(3e-3);
-            assertThat(integrated).isLessThan(3e-3);
-        }
+        DifferentiableModel dm = RealModels.reference("peers/" + model);
+        AttributionRequest request = new AttributionRequest(dm, input, target, TargetHead.LOGIT, Layout.NCHW, black);
+        double inputTimesGradient = GradientMethodsTest.relativeError(
+                new GradientTimesInput().attribute(request).values(),
+                LrpTest.floats(dir.resolve("captum.InputXGradient.f32")));
+        double integrated = GradientMethodsTest.relativeError(new IntegratedGradients(new IntegratedGradients.Params(
+                64, IntegratedGradients.Rule.GAUSS_LEGENDRE, new IntegratedGradients.Baseline.Black(), 16,
+                Batching.DEFAULT_MEMORY_BUDGET)).attribute(request).values(),
+                LrpTest.floats(dir.resolve("captum.IntegratedGradients.f32")));
+        System.out.printf("%s/%s against Captum: InputXGradient %.2e, IntegratedGradients %.2e relative L2%n",
+                model, photo, inputTimesGradient, integrated);
+        assertThat(inputTimesGradient).isLessThan(3e-3);
+        assertThat(integrated).isLessThan(3e-3);
     }
 }

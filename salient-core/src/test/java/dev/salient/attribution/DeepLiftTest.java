@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
-import dev.salient.engine.EngineOptions;
-import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,30 +35,28 @@ class DeepLiftTest {
             black[c] = (float) ((0 - manifest.at("/preprocess/mean/" + c).asDouble())
                     / manifest.at("/preprocess/std/" + c).asDouble());
         }
-        try (DifferentiableModel dm = DifferentiableModel.open(OnnxModel.load(peers.resolve(model + ".onnx")), "input",
-                "logits", new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
-            AttributionRequest request = new AttributionRequest(dm, input, target, TargetHead.LOG_PROBABILITY,
-                    Layout.NCHW, black);
-            Attribution ours = new DeepLift(new IntegratedGradients.Baseline.Black(), DeepLift.MaxPoolRule.RESCALE)
-                    .attribute(request);
-            Attribution captums = new DeepLift(new IntegratedGradients.Baseline.Black(), DeepLift.MaxPoolRule.GRADIENT)
-                    .attribute(request);
-            double error = GradientMethodsTest.relativeError(captums.values(), theirs);
-            double difference = GradientMethodsTest.relativeError(ours.values(), theirs);
-            double sum = 0, theirSum = 0;
-            for (int i = 0; i < theirs.length; i++) {
-                sum += ours.values()[i];
-                theirSum += theirs[i];
-            }
-            double delta = ours.diagnostics().get("targetScore") - ours.diagnostics().get("baselineScore");
-            double captumsDelta = theirSum - delta; // the manifest's convergence_delta
-            System.out.printf("DeepLIFT on %s/%s against Captum: MaxPool gradient %.2e, MaxPool rescale %.2e relative "
-                    + "L2; rescale sum %.6f, F(x) − F(x′) %.6f, Captum's sum %.6f%n", model, photo, error, difference,
-                    sum, delta, theirSum);
-            assertThat(error).as("under Captum 0.6.0's effective convention (MaxPool gradient)").isLessThan(1e-3);
-            assertThat(sum).as("the rescale rule sums to the delta").isCloseTo(delta,
-                    org.assertj.core.data.Offset.offset(1e-4 * Math.abs(delta) + 1e-6));
-            assertThat(Math.abs(captumsDelta)).as("Captum's result misses the delta").isGreaterThan(1e-3);
+        DifferentiableModel dm = RealModels.reference("peers/" + model);
+        AttributionRequest request = new AttributionRequest(dm, input, target, TargetHead.LOG_PROBABILITY,
+                Layout.NCHW, black);
+        Attribution ours = new DeepLift(new IntegratedGradients.Baseline.Black(), DeepLift.MaxPoolRule.RESCALE)
+                .attribute(request);
+        Attribution captums = new DeepLift(new IntegratedGradients.Baseline.Black(), DeepLift.MaxPoolRule.GRADIENT)
+                .attribute(request);
+        double error = GradientMethodsTest.relativeError(captums.values(), theirs);
+        double difference = GradientMethodsTest.relativeError(ours.values(), theirs);
+        double sum = 0, theirSum = 0;
+        for (int i = 0; i < theirs.length; i++) {
+            sum += ours.values()[i];
+            theirSum += theirs[i];
         }
+        double delta = ours.diagnostics().get("targetScore") - ours.diagnostics().get("baselineScore");
+        double captumsDelta = theirSum - delta; // the manifest's convergence_delta
+        System.out.printf("DeepLIFT on %s/%s against Captum: MaxPool gradient %.2e, MaxPool rescale %.2e relative "
+                + "L2; rescale sum %.6f, F(x) − F(x′) %.6f, Captum's sum %.6f%n", model, photo, error, difference,
+                sum, delta, theirSum);
+        assertThat(error).as("under Captum 0.6.0's effective convention (MaxPool gradient)").isLessThan(1e-3);
+        assertThat(sum).as("the rescale rule sums to the delta").isCloseTo(delta,
+                org.assertj.core.data.Offset.offset(1e-4 * Math.abs(delta) + 1e-6));
+        assertThat(Math.abs(captumsDelta)).as("Captum's result misses the delta").isGreaterThan(1e-3);
     }
 }

@@ -1,8 +1,7 @@
 package dev.salient.attribution;
 
 import dev.salient.engine.DifferentiableModel;
-import dev.salient.engine.EngineOptions;
-import dev.salient.graph.OnnxModel;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 
 import javax.imageio.ImageIO;
@@ -14,18 +13,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Test fixtures: MobileNetV2 opened once per JVM, photos resized to 224×224 as NCHW [0, 1] floats. */
+/** Test fixtures: the shared MobileNetV2's engine, photos resized to 224×224 as NCHW [0, 1] floats. */
 final class Fixtures {
-    private static DifferentiableModel mobileNet;
-
     private Fixtures() {}
 
-    static synchronized DifferentiableModel mobileNetV2() {
-        if (mobileNet == null) {
-            mobileNet = DifferentiableModel.open(OnnxModel.load(SharedData.mobileNetV2()), "input", "logits",
-                    new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT);
-        }
-        return mobileNet;
+    /** {@link RealModels#mobileNetV2}'s engine: input "input" [1, 3, 224, 224], scores "logits"; never closed. */
+    static DifferentiableModel mobileNetV2() {
+        return RealModels.mobileNetV2().engine();
     }
 
     static BufferedImage resized(String name, int size) {

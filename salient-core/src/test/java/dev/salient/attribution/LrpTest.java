@@ -8,6 +8,7 @@ import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
 import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 import dev.salient.testing.TestNets;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,33 +56,31 @@ class LrpTest {
             black[c] = (float) ((0 - mean) / std);
             white[c] = (float) ((1 - mean) / std);
         }
-        try (DifferentiableModel dm = DifferentiableModel.open(OnnxModel.load(peers.resolve(model + ".onnx")), "input",
-                "logits", new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
-            Attribution ours = new Lrp(composite, epsilon, 0.25).attribute(new AttributionRequest(dm, input, target,
-                    TargetHead.LOG_PROBABILITY, Layout.NCHW, black, white));
-            double logit = ours.diagnostics().get("targetScore");
-            // Zennit's output relevance is 1, not the logit: ours / logit under its convention
-            double scale = file.startsWith("zennit") ? logit : 1;
-            float[] underTheirConvention = ours.values().clone();
-            for (int i = 0; i < underTheirConvention.length; i++) {
-                underTheirConvention[i] /= scale;
-            }
-            double error = GradientMethodsTest.relativeError(underTheirConvention, theirs);
-            double sum = 0, theirSum = 0;
-            for (int i = 0; i < theirs.length; i++) {
-                sum += ours.values()[i];
-                theirSum += theirs[i];
-            }
-            System.out.printf("LRP %s on %s/%s against %s: relative L2 %.2e; relevance sum %.6f (theirs %.6f), "
-                    + "logit %.6f%n", composite, model, photo, file, error, sum, theirSum, logit);
-            assertThat(error).as("relative L2 under the peer's convention").isLessThan(1e-3);
-            if (scale != 1) {
-                assertThat(GradientMethodsTest.relativeError(ours.values(), theirs)).as("Salient's own convention")
-                        .isCloseTo(Math.abs(logit - 1), org.assertj.core.data.Offset.offset(1e-4)); // ours = theirs · logit
-            }
-            assertThat(sum / scale).as("relevance sum under the peer's convention").isCloseTo(theirSum,
-                    org.assertj.core.data.Offset.offset(1e-4 * Math.abs(theirSum)));
+        DifferentiableModel dm = RealModels.reference("peers/" + model);
+        Attribution ours = new Lrp(composite, epsilon, 0.25).attribute(new AttributionRequest(dm, input, target,
+                TargetHead.LOG_PROBABILITY, Layout.NCHW, black, white));
+        double logit = ours.diagnostics().get("targetScore");
+        // Zennit's output relevance is 1, not the logit: ours / logit under its convention
+        double scale = file.startsWith("zennit") ? logit : 1;
+        float[] underTheirConvention = ours.values().clone();
+        for (int i = 0; i < underTheirConvention.length; i++) {
+            underTheirConvention[i] /= scale;
         }
+        double error = GradientMethodsTest.relativeError(underTheirConvention, theirs);
+        double sum = 0, theirSum = 0;
+        for (int i = 0; i < theirs.length; i++) {
+            sum += ours.values()[i];
+            theirSum += theirs[i];
+        }
+        System.out.printf("LRP %s on %s/%s against %s: relative L2 %.2e; relevance sum %.6f (theirs %.6f), "
+                + "logit %.6f%n", composite, model, photo, file, error, sum, theirSum, logit);
+        assertThat(error).as("relative L2 under the peer's convention").isLessThan(1e-3);
+        if (scale != 1) {
+            assertThat(GradientMethodsTest.relativeError(ours.values(), theirs)).as("Salient's own convention")
+                    .isCloseTo(Math.abs(logit - 1), org.assertj.core.data.Offset.offset(1e-4)); // ours = theirs · logit
+        }
+        assertThat(sum / scale).as("relevance sum under the peer's convention").isCloseTo(theirSum,
+                org.assertj.core.data.Offset.offset(1e-4 * Math.abs(theirSum)));
     }
 
     /** Tables are values: the same composite and parameters give equal tables (one cached session), others differ. */

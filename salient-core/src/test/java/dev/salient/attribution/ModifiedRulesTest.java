@@ -1,8 +1,5 @@
 package dev.salient.attribution;
 
-import ai.onnx.proto.OnnxMl;
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import com.google.protobuf.ByteString;
 import dev.salient.autodiff.ModifiedRules;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
@@ -10,11 +7,10 @@ import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
 import dev.salient.graph.Attributes;
 import dev.salient.graph.OnnxModel;
+import dev.salient.testing.TestGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Random;
 
@@ -33,26 +29,17 @@ class ModifiedRulesTest {
     private static final int K = 3;   // classes
 
     private static OnnxModel model(float[] w1, float[] w2, String rectifier) {
-        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("small");
-        g.addInitializer(tensor("w1", w1, C, 1, 3, 3));
-        g.addInitializer(tensor("w2", w2, K, C, S, S));
-        g.addInput(info("x", 1, 1, S, S));
-        g.addNode(node("Conv", List.of("x", "w1"), "h").addAttribute(Attributes.ofInts("pads", 1, 1, 1, 1)));
-        String act = "h";
-        if (rectifier.equals("Relu")) {
-            g.addNode(node("Relu", List.of("h"), "a"));
-            act = "a";
-        } else if (rectifier.equals("Clip")) {
-            g.addInitializer(tensor("lo", new float[]{0f}));
-            g.addInitializer(tensor("hi", new float[]{6f}));
-            g.addNode(node("Clip", List.of("h", "lo", "hi"), "a"));
-            act = "a";
-        }
-        g.addNode(node("Conv", List.of(act, "w2"), "z"));
-        g.addNode(node("Flatten", List.of("z"), "scores"));
-        g.addOutput(info("scores", 1, K));
-        return new OnnxModel(OnnxMl.ModelProto.newBuilder().setIrVersion(7)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build());
+        TestGraph g = new TestGraph(13, 0);
+        String h = g.op("Conv", TestGraph.X, g.floats(w1, C, 1, 3, 3), Attributes.ofInts("pads", 1, 1, 1, 1));
+        String act = switch (rectifier) {
+            case "Relu" -> g.op("Relu", h);
+            case "Clip" -> g.op("Clip", List.of(h, g.floats(new float[]{0f}), g.floats(new float[]{6f})));
+            default -> h;
+        };
+        String z = g.op("Conv", act, g.floats(w2, K, C, S, S));
+        g.node("Flatten", "flatten", List.of(z), List.of("scores"));
+        return g.build(new TestGraph.Port(TestGraph.X, TestGraph.BATCH, 1, S, S),
+                new TestGraph.Port("scores", TestGraph.BATCH, K));
     }
 
     private static float[] gradient(OnnxModel m, RuleTable rules, float[] x, int k) {
@@ -120,33 +107,5 @@ class ModifiedRulesTest {
             a[i] = (float) r.nextGaussian();
         }
         return a;
-    }
-
-    private static OnnxMl.NodeProto.Builder node(String op, List<String> in, String out) {
-        return OnnxMl.NodeProto.newBuilder().setOpType(op).setName(out + "_node").addAllInput(in).addOutput(out);
-    }
-
-    private static OnnxMl.TensorProto tensor(String name, float[] values, long... dims) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            buf.putFloat(v);
-        }
-        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(buf.array()));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
-    }
-
-    private static OnnxMl.ValueInfoProto info(String name, long... dims) {
-        OnnxMl.TensorShapeProto.Builder s = OnnxMl.TensorShapeProto.newBuilder();
-        s.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
-        for (int i = 1; i < dims.length; i++) {
-            s.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(dims[i]));
-        }
-        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
-                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT_VALUE)
-                        .setShape(s))).build();
     }
 }

@@ -6,7 +6,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.salient.autodiff.TargetHead;
-import dev.salient.catalog.ResolvedModel;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
 import dev.salient.graph.OnnxModel;
@@ -14,7 +13,7 @@ import dev.salient.image.ImageDecoder;
 import dev.salient.image.ImageLimits;
 import dev.salient.image.Layout;
 import dev.salient.model.ImageClassifier;
-import dev.salient.model.ModelConfig;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,10 +47,7 @@ class NhwcLayoutTest {
 
     @BeforeAll
     static void load() {
-        coral = ImageClassifier.load(new ResolvedModel("coral",
-                        SharedData.path("mirror/mobilenet_v2_1.0_224_quant.tflite"),
-                        SharedData.path("mirror/imagenet_labels.txt"), null, "path", false),
-                ModelConfig.EMPTY, EngineOptions.DEFAULT);
+        coral = RealModels.coralQuantised();
         nhwc = coral.engine();
         assertThat(coral.preprocessing().layout()).isEqualTo(Layout.NHWC);
         assertThat(nhwc.inputShape(1)).containsExactly(1, S, S, 3);
@@ -65,9 +61,6 @@ class NhwcLayoutTest {
     static void close() {
         if (twin != null) {
             twin.close();
-        }
-        if (coral != null) {
-            coral.close();
         }
     }
 

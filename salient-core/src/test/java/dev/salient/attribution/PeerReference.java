@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
-import dev.salient.engine.EngineOptions;
 import dev.salient.engine.InnerTensor;
-import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 
 import java.io.IOException;
@@ -40,8 +39,7 @@ final class PeerReference implements AutoCloseable {
         int target = manifest.at("/models/" + model + "/targets/" + photo).asInt();
         dir = peers.resolve(model).resolve(photo);
         float[] input = floats(peers.resolve("inputs").resolve(photo + ".input.f32"));
-        engine = DifferentiableModel.open(OnnxModel.load(peers.resolve(model + ".onnx")), "input", "logits",
-                new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT);
+        engine = RealModels.reference("peers/" + model);
         request = new AttributionRequest(engine, input, target, TargetHead.LOGIT, Layout.NCHW);
         layer = SpatialLayers.last(engine);
         inner = GradientMethod.innerOnly(request, List.of(layer.name())).inner().get(layer.name());
@@ -77,8 +75,8 @@ final class PeerReference implements AutoCloseable {
         return model + "/" + photo;
     }
 
+    /** Nothing to free: the peer's model is shared ({@link RealModels#reference}); kept for try-with-resources. */
     @Override
     public void close() {
-        engine.close();
     }
 }

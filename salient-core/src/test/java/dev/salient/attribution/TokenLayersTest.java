@@ -10,6 +10,7 @@ import dev.salient.engine.EngineOptions;
 import dev.salient.engine.SharedRuntime;
 import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 import dev.salient.testing.TestNets;
 import org.junit.jupiter.api.Test;
@@ -35,11 +36,6 @@ class TokenLayersTest {
     private static final String VIT_LAST_BLOCK = "/encoder/layers/encoder_layer_5/Add_1_output_0";
     private static final int VIT_TARGET = 316;
 
-    private static DifferentiableModel open(String name) {
-        return DifferentiableModel.open(OnnxModel.load(SharedData.path("reference/" + name + ".onnx")), "input",
-                "logits", new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT);
-    }
-
     /** The first image of the reference input batch (bird_224.png, ImageNet-normalised, NCHW). */
     private static float[] referenceImage(String name) throws IOException {
         byte[] raw = Files.readAllBytes(SharedData.path("reference/" + name + ".input.f32"));
@@ -59,87 +55,84 @@ class TokenLayersTest {
     @Test
     void vitTokensAreFourteenByFourteenGridsAndGradCamReadsThem() throws IOException {
         for (String name : List.of("vit_s6", "vit_s6_op17")) {
-            try (DifferentiableModel vit = open(name)) {
-                List<SpatialLayers.Layer> layers = SpatialLayers.find(vit);
-                // the patch embedding (a 16×16 stride-16 Conv), its 196 tokens, then 1 + 196 tokens to the end
-                assertThat(layers.get(0).layout()).isEqualTo(SpatialLayers.Layout.NCHW);
-                assertThat(layers.get(1).extraTokens()).isZero();
-                assertThat(layers.subList(1, layers.size())).as(name).hasSizeGreaterThan(30).allSatisfy(l ->
-                        assertThat(l.layout()).isEqualTo(SpatialLayers.Layout.TOKENS));
-                assertThat(layers.subList(2, layers.size())).allSatisfy(l ->
-                        assertThat(l.extraTokens()).isEqualTo(1));
-                assertThat(layers).allSatisfy(l -> {
-                    assertThat(l.height()).isEqualTo(14);
-                    assertThat(l.width()).isEqualTo(14);
-                    assertThat(l.channels()).isIn(192, 768); // no LayerNorm statistics [1, 197, 1]
-                });
-                // no attention tensor [3, 197, 197] or head split [197, 3, 64] is taken for an image
-                assertThat(layers).noneMatch(l -> l.name().contains("Softmax") || l.shape()[0] != 1);
-                assertThat(layers.get(layers.size() - 1).name()).isEqualTo("/encoder/ln/"
-                        + (name.endsWith("op17") ? "LayerNormalization_output_0" : "Add_1_output_0"));
+            DifferentiableModel vit = RealModels.reference(name);
+            List<SpatialLayers.Layer> layers = SpatialLayers.find(vit);
+            // the patch embedding (a 16×16 stride-16 Conv), its 196 tokens, then 1 + 196 tokens to the end
+            assertThat(layers.get(0).layout()).isEqualTo(SpatialLayers.Layout.NCHW);
+            assertThat(layers.get(1).extraTokens()).isZero();
+            assertThat(layers.subList(1, layers.size())).as(name).hasSizeGreaterThan(30).allSatisfy(l ->
+                    assertThat(l.layout()).isEqualTo(SpatialLayers.Layout.TOKENS));
+            assertThat(layers.subList(2, layers.size())).allSatisfy(l ->
+                    assertThat(l.extraTokens()).isEqualTo(1));
+            assertThat(layers).allSatisfy(l -> {
+                assertThat(l.height()).isEqualTo(14);
+                assertThat(l.width()).isEqualTo(14);
+                assertThat(l.channels()).isIn(192, 768); // no LayerNorm statistics [1, 197, 1]
+            });
+            // no attention tensor [3, 197, 197] or head split [197, 3, 64] is taken for an image
+            assertThat(layers).noneMatch(l -> l.name().contains("Softmax") || l.shape()[0] != 1);
+            assertThat(layers.get(layers.size() - 1).name()).isEqualTo("/encoder/ln/"
+                    + (name.endsWith("op17") ? "LayerNormalization_output_0" : "Add_1_output_0"));
 
-                SpatialLayers.Layer chosen = SpatialLayers.last(vit);
-                assertThat(chosen.name()).as(name).startsWith("/encoder/layers/encoder_layer_5/ln_1/");
-                AttributionRequest request = new AttributionRequest(vit, referenceImage(name), VIT_TARGET,
-                        TargetHead.LOGIT, Layout.NCHW);
-                Attribution cam = new GradCam().attribute(request);
-                assertThat(cam.shape()).containsExactly(14, 14);
-                assertThat(max(cam.values())).as(name).isGreaterThan(0);
-                // why not the last block's output: its patch tokens get no gradient, so every weight is 0
-                Attribution lastBlock = new GradCam(new GradCam.Params(VIT_LAST_BLOCK)).attribute(request);
-                assertThat(max(lastBlock.values())).isZero();
+            SpatialLayers.Layer chosen = SpatialLayers.last(vit);
+            assertThat(chosen.name()).as(name).startsWith("/encoder/layers/encoder_layer_5/ln_1/");
+            AttributionRequest request = new AttributionRequest(vit, referenceImage(name), VIT_TARGET,
+                    TargetHead.LOGIT, Layout.NCHW);
+            Attribution cam = new GradCam().attribute(request);
+            assertThat(cam.shape()).containsExactly(14, 14);
+            assertThat(max(cam.values())).as(name).isGreaterThan(0);
+            // why not the last block's output: its patch tokens get no gradient, so every weight is 0
+            Attribution lastBlock = new GradCam(new GradCam.Params(VIT_LAST_BLOCK)).attribute(request);
+            assertThat(max(lastBlock.values())).isZero();
 
-                Attribution plusPlus = new GradCamPlusPlus().attribute(request);
-                assertThat(plusPlus.shape()).containsExactly(14, 14);
-                assertThat(max(plusPlus.values())).isGreaterThan(0);
-                Attribution guided = new GuidedGradCam().attribute(request);
-                assertThat(guided.shape()).containsExactly(3, 224, 224);
-                assertThat(max(guided.values())).isGreaterThan(0);
-            }
+            Attribution plusPlus = new GradCamPlusPlus().attribute(request);
+            assertThat(plusPlus.shape()).containsExactly(14, 14);
+            assertThat(max(plusPlus.values())).isGreaterThan(0);
+            Attribution guided = new GuidedGradCam().attribute(request);
+            assertThat(guided.shape()).containsExactly(3, 224, 224);
+            assertThat(max(guided.values())).isGreaterThan(0);
         }
     }
 
     @Test
     void exportedGradCamOfATokenLayerMatchesInProcess() throws Exception {
-        try (DifferentiableModel vit = open("vit_s6")) {
-            float[] image = referenceImage("vit_s6");
-            OnnxMl.ModelProto proto = ExplainerExporter.export(vit, "gradcam", TargetHead.LOGIT, false, null);
-            int top = Fixtures.top1(vit.forward(image, 1));
-            float[] expected = new GradCam().attribute(new AttributionRequest(vit, image, top, TargetHead.LOGIT,
-                    Layout.NCHW)).values();
-            OrtEnvironment env = SharedRuntime.environment();
-            try (OrtSession s = env.createSession(proto.toByteArray(), new OrtSession.SessionOptions());
-                 OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(image), new long[]{1, 3, 224, 224});
-                 OrtSession.Result r = s.run(Map.of("input", x))) {
-                OnnxTensor a = (OnnxTensor) r.get(ExplainerExporter.ATTRIBUTION).orElseThrow();
-                assertThat(a.getInfo().getShape()).containsExactly(1, 14, 14);
-                float[] exported = new float[196];
-                a.getFloatBuffer().get(exported);
-                assertThat(max(expected)).isGreaterThan(0);
-                assertThat(GradientMethodsTest.relativeError(exported, expected)).isLessThan(1e-4);
-            }
+        DifferentiableModel vit = RealModels.reference("vit_s6");
+        float[] image = referenceImage("vit_s6");
+        OnnxMl.ModelProto proto = ExplainerExporter.export(vit, "gradcam", TargetHead.LOGIT, false, null);
+        int top = Fixtures.top1(vit.forward(image, 1));
+        float[] expected = new GradCam().attribute(new AttributionRequest(vit, image, top, TargetHead.LOGIT,
+                Layout.NCHW)).values();
+        OrtEnvironment env = SharedRuntime.environment();
+        try (OrtSession s = env.createSession(proto.toByteArray(), new OrtSession.SessionOptions());
+             OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(image), new long[]{1, 3, 224, 224});
+             OrtSession.Result r = s.run(Map.of("input", x))) {
+            OnnxTensor a = (OnnxTensor) r.get(ExplainerExporter.ATTRIBUTION).orElseThrow();
+            assertThat(a.getInfo().getShape()).containsExactly(1, 14, 14);
+            float[] exported = new float[196];
+            a.getFloatBuffer().get(exported);
+            assertThat(max(expected)).isGreaterThan(0);
+            assertThat(GradientMethodsTest.relativeError(exported, expected)).isLessThan(1e-4);
         }
     }
 
     @Test
     void convNextKeepsItsChannelsFirstStagesAndFindsItsChannelsLastBlocks() throws IOException {
-        try (DifferentiableModel convnext = open("convnext_femto")) {
-            List<SpatialLayers.Layer> layers = SpatialLayers.find(convnext);
-            SpatialLayers.Layer last = SpatialLayers.last(convnext);
-            assertThat(last.layout()).isEqualTo(SpatialLayers.Layout.NCHW);
-            assertThat(last.shape()).containsExactly(1, 256, 7, 7);
-            assertThat(layers).noneMatch(l -> l.layout() == SpatialLayers.Layout.TOKENS);
-            // each block's LayerNorm runs channels last, between Transposes: [1, H, W, C]
-            assertThat(layers).anySatisfy(l -> {
-                assertThat(l.layout()).isEqualTo(SpatialLayers.Layout.NHWC);
-                assertThat(l.shape()).containsExactly(1, 7, 7, 256);
-                assertThat(l.channels()).isEqualTo(256);
-            });
-            Attribution cam = new GradCam().attribute(new AttributionRequest(convnext, referenceImage("convnext_femto"),
-                    VIT_TARGET, TargetHead.LOGIT, Layout.NCHW));
-            assertThat(cam.shape()).containsExactly(7, 7);
-            assertThat(max(cam.values())).isGreaterThan(0);
-        }
+        DifferentiableModel convnext = RealModels.reference("convnext_femto");
+        List<SpatialLayers.Layer> layers = SpatialLayers.find(convnext);
+        SpatialLayers.Layer last = SpatialLayers.last(convnext);
+        assertThat(last.layout()).isEqualTo(SpatialLayers.Layout.NCHW);
+        assertThat(last.shape()).containsExactly(1, 256, 7, 7);
+        assertThat(layers).noneMatch(l -> l.layout() == SpatialLayers.Layout.TOKENS);
+        // each block's LayerNorm runs channels last, between Transposes: [1, H, W, C]
+        assertThat(layers).anySatisfy(l -> {
+            assertThat(l.layout()).isEqualTo(SpatialLayers.Layout.NHWC);
+            assertThat(l.shape()).containsExactly(1, 7, 7, 256);
+            assertThat(l.channels()).isEqualTo(256);
+        });
+        Attribution cam = new GradCam().attribute(new AttributionRequest(convnext, referenceImage("convnext_femto"),
+                VIT_TARGET, TargetHead.LOGIT, Layout.NCHW));
+        assertThat(cam.shape()).containsExactly(7, 7);
+        assertThat(max(cam.values())).isGreaterThan(0);
     }
 
     @Test

@@ -6,21 +6,22 @@ import dev.salient.engine.EngineOptions;
 import dev.salient.graph.OnnxModel;
 import dev.salient.graph.TensorData;
 import dev.salient.graph.TensorShapes;
+import dev.salient.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
 
-import static dev.salient.autodiff.TinyGraphs.X;
-import static dev.salient.autodiff.TinyGraphs.i;
-import static dev.salient.autodiff.TinyGraphs.is;
+import static dev.salient.testing.TestGraph.X;
+import static dev.salient.testing.TestGraph.i;
+import static dev.salient.testing.TestGraph.is;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Shape arithmetic becomes constant once shapes are static: its values, per batch size, and what stays computed. */
 class ConstantFoldingTest {
     @Test
     void foldsShapeArithmeticPerBatchSize() {
-        TinyGraphs g = new TinyGraphs(15, 1);
+        TestGraph g = new TestGraph(15, 1);
         String c = g.op("Conv", List.of(X, g.convWeights(4, 3, 3, 3)), is("pads", 1, 1, 1, 1));
         String shape = g.op("Shape", c);
         String batch = g.op("Gather", List.of(shape, g.ints(0)), i("axis", 0));
@@ -53,7 +54,7 @@ class ConstantFoldingTest {
 
     @Test
     void aGraphWithoutShapeArithmeticFoldsNothing() {
-        TinyGraphs g = new TinyGraphs(13, 2);
+        TestGraph g = new TestGraph(13, 2);
         String out = g.op("Relu", g.op("Conv", List.of(X, g.convWeights(4, 3, 3, 3))));
         try (DifferentiableModel dm = DifferentiableModel.open(g.build(out, 1, 3, 7, 9), X, out,
                 new long[]{1, 3, 7, 9}, EngineOptions.DEFAULT)) {

@@ -5,6 +5,7 @@ import dev.salient.engine.EngineOptions;
 import dev.salient.engine.GradientResult;
 import dev.salient.engine.InnerTensor;
 import dev.salient.graph.OnnxModel;
+import dev.salient.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -17,11 +18,11 @@ import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import static dev.salient.autodiff.TinyGraphs.X;
-import static dev.salient.autodiff.TinyGraphs.f;
-import static dev.salient.autodiff.TinyGraphs.i;
-import static dev.salient.autodiff.TinyGraphs.is;
-import static dev.salient.autodiff.TinyGraphs.s;
+import static dev.salient.testing.TestGraph.X;
+import static dev.salient.testing.TestGraph.f;
+import static dev.salient.testing.TestGraph.i;
+import static dev.salient.testing.TestGraph.is;
+import static dev.salient.testing.TestGraph.s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -103,9 +104,9 @@ class FiniteDifferenceTest {
     }
 
     /** One test graph: x of {@code shape} (batch 1) → body → output. */
-    record Case(String name, int opset, long[] shape, Sampler sampler, double eps, Function<TinyGraphs, String> body) {
+    record Case(String name, int opset, long[] shape, Sampler sampler, double eps, Function<TestGraph, String> body) {
         OnnxModel model() {
-            TinyGraphs g = new TinyGraphs(opset, name.hashCode());
+            TestGraph g = new TestGraph(opset, name.hashCode());
             return g.build(body.apply(g), shape);
         }
 
@@ -115,36 +116,36 @@ class FiniteDifferenceTest {
         }
     }
 
-    static Case smooth(String name, int opset, Function<TinyGraphs, String> body) {
+    static Case smooth(String name, int opset, Function<TestGraph, String> body) {
         return new Case(name, opset, SHAPE, gaussian(1), 1e-2, body);
     }
 
-    static Case sampled(String name, int opset, Sampler sampler, double eps, Function<TinyGraphs, String> body) {
+    static Case sampled(String name, int opset, Sampler sampler, double eps, Function<TestGraph, String> body) {
         return new Case(name, opset, SHAPE, sampler, eps, body);
     }
 
     /** Input with 16 channels, a whole NCHWc block, so rectifier masks take their blocked form. */
-    static Case blocked(String name, int opset, Sampler sampler, Function<TinyGraphs, String> body) {
+    static Case blocked(String name, int opset, Sampler sampler, Function<TestGraph, String> body) {
         return new Case(name, opset, new long[]{1, 16, 5, 6}, sampler, 1e-2, body);
     }
 
     // ---- graph pieces ---------------------------------------------------------------------------------
 
     /** 3×3 convolution, pads 1, random weights and bias. */
-    static String conv(TinyGraphs g, String in, long cin, long cout) {
+    static String conv(TestGraph g, String in, long cin, long cout) {
         return g.op("Conv", List.of(in, g.convWeights(cout, cin, 3, 3), g.weights(0.1f, cout)),
                 is("kernel_shape", 3, 3), is("pads", 1, 1, 1, 1));
     }
 
-    static String conv(TinyGraphs g, String in) {
+    static String conv(TestGraph g, String in) {
         return conv(g, in, 3, 3);
     }
 
-    static String flatten(TinyGraphs g, String in) {
+    static String flatten(TestGraph g, String in) {
         return g.op("Flatten", in, i("axis", 1));
     }
 
-    static String gap(TinyGraphs g, String in) {
+    static String gap(TestGraph g, String in) {
         return g.op("GlobalAveragePool", in);
     }
 
@@ -675,7 +676,7 @@ class FiniteDifferenceTest {
                     String batch = g.op("Unsqueeze", List.of(g.op("Gather", List.of(g.op("Shape", tokens),
                             g.intTensor(new long[]{0})), i("axis", 0)), g.ints(0)));
                     String target = g.op("Concat", List.of(batch, g.ints(-1, -1)), i("axis", 0));
-                    String ones = g.op("ConstantOfShape", List.of(g.op("Shape", target)), TinyGraphs.intValue(1));
+                    String ones = g.op("ConstantOfShape", List.of(g.op("Shape", target)), TestGraph.intValue(1));
                     String minusOne = g.op("Mul", ones, g.intTensor(new long[]{-1}));
                     String shape = g.op("Where", List.of(g.op("Equal", target, minusOne), ones, target));
                     String cls = g.op("Expand", g.weights(1f, 1, 1, 9), shape);
@@ -785,7 +786,7 @@ class FiniteDifferenceTest {
     // ---- heads, errors, shape chains, inner tensors ------------------------------------------------------
 
     static OnnxModel classifier(int classes) {
-        TinyGraphs g = new TinyGraphs(13, 99);
+        TestGraph g = new TestGraph(13, 99);
         String feats = flatten(g, gap(g, g.op("Tanh", conv(g, X, 3, 6))));
         return g.build(g.op("Gemm", List.of(feats, g.weights(2f, 6, classes), g.weights(1f, classes))), SHAPE);
     }
@@ -802,7 +803,7 @@ class FiniteDifferenceTest {
 
     @Test
     void integerShapeChainFeedsReshape() {
-        TinyGraphs g = new TinyGraphs(13, 7);
+        TestGraph g = new TestGraph(13, 7);
         String c = conv(g, X, 3, 4);
         String batch = g.op("Gather", List.of(g.op("Shape", c), g.ints(0)), i("axis", 0));
         String channels = g.op("Gather", List.of(g.op("Shape", X), g.ints(1)), i("axis", 0));
@@ -814,7 +815,7 @@ class FiniteDifferenceTest {
 
     @Test
     void innerTensorGradientEqualsInputGradientThroughIdentity() {
-        TinyGraphs g = new TinyGraphs(13, 8);
+        TestGraph g = new TestGraph(13, 8);
         String t = g.op("Identity", X);
         String c = conv(g, t, 3, 4);
         String out = g.op("Tanh", g.op("Mul", c, c));

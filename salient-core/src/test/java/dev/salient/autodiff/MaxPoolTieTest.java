@@ -4,12 +4,13 @@ import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
 import dev.salient.engine.GradientSession;
 import dev.salient.graph.OnnxModel;
+import dev.salient.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static dev.salient.autodiff.TinyGraphs.X;
-import static dev.salient.autodiff.TinyGraphs.is;
+import static dev.salient.testing.TestGraph.X;
+import static dev.salient.testing.TestGraph.is;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,7 +31,7 @@ class MaxPoolTieTest {
         float[] expected = {
                 0, 1, 1, 0, 0, 1,
                 0, 0, 0, 0, 0, 0};
-        TinyGraphs g = new TinyGraphs(13, 1);
+        TestGraph g = new TestGraph(13, 1);
         String pooled = g.op("MaxPool", X, is("kernel_shape", 2, 2), is("strides", 2, 2));
         String scores = g.op("Flatten", pooled);
         OnnxModel model = g.build(scores, 1, 1, 2, 6);

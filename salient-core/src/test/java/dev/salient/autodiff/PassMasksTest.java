@@ -4,15 +4,15 @@ import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
 import dev.salient.engine.GradientResult;
 import dev.salient.graph.OnnxModel;
+import dev.salient.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
-import static dev.salient.autodiff.TinyGraphs.X;
-import static dev.salient.autodiff.TinyGraphs.f;
-import static dev.salient.autodiff.TinyGraphs.is;
+import static dev.salient.testing.TestGraph.X;
+import static dev.salient.testing.TestGraph.f;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -74,14 +74,14 @@ class PassMasksTest {
         boolean test(float x);
     }
 
-    private static OnnxModel model(long channels, int opset, Function<TinyGraphs, String> rectifier) {
-        TinyGraphs g = new TinyGraphs(opset, 5);
+    private static OnnxModel model(long channels, int opset, Function<TestGraph, String> rectifier) {
+        TestGraph g = new TestGraph(opset, 5);
         float[] w = new float[Math.toIntExact(channels * 4)];
         for (int i = 0; i < w.length; i++) {
             w[i] = 1 + i;
         }
         String weighted = g.op("Mul", rectifier.apply(g), g.floats(w, 1, channels, 2, 2));
-        return g.build(g.op("Flatten", weighted, TinyGraphs.i("axis", 1)), new long[]{1, channels, 2, 2});
+        return g.build(g.op("Flatten", weighted, TestGraph.i("axis", 1)), new long[]{1, channels, 2, 2});
     }
 
     private static DifferentiableModel open(OnnxModel model, long channels) {
@@ -90,7 +90,7 @@ class PassMasksTest {
     }
 
     private static void check(String name, long channels, float[] probes, int opset,
-                              Function<TinyGraphs, String> rectifier, Passes passes) {
+                              Function<TestGraph, String> rectifier, Passes passes) {
         OnnxModel model = model(channels, opset, rectifier);
         int n = Math.toIntExact(channels * 4);
         float[] x = new float[n];

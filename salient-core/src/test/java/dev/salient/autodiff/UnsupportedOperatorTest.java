@@ -7,6 +7,7 @@ import dev.salient.engine.EngineOptions;
 import dev.salient.graph.OnnxModel;
 import dev.salient.model.Classification;
 import dev.salient.model.ImageClassifier;
+import dev.salient.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,9 +16,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import static dev.salient.autodiff.TinyGraphs.X;
-import static dev.salient.autodiff.TinyGraphs.i;
-import static dev.salient.autodiff.TinyGraphs.is;
+import static dev.salient.testing.TestGraph.X;
+import static dev.salient.testing.TestGraph.i;
+import static dev.salient.testing.TestGraph.is;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class UnsupportedOperatorTest {
 
     /** x → 12 × (Atan, Conv) → Softsign → GlobalAveragePool → Flatten → Gemm: two op types without a rule. */
     static OnnxModel classifierWithoutRules() {
-        TinyGraphs g = new TinyGraphs(13, 3);
+        TestGraph g = new TestGraph(13, 3);
         String h = X;
         for (int k = 0; k < 12; k++) {
             h = g.op("Conv", List.of(g.op("Atan", h), g.convWeights(3, 3, 3, 3)), is("pads", 1, 1, 1, 1));
@@ -60,7 +61,7 @@ class UnsupportedOperatorTest {
 
     @Test
     void aRuleThatRefusesItsNodeIsFoundOnLoad() {
-        TinyGraphs g = new TinyGraphs(13, 4);
+        TestGraph g = new TestGraph(13, 4);
         String weights = g.op("Slice", List.of(X, g.ints(0), g.ints(1), g.ints(0))); // [1,3,8,8] from item 0
         String convolved = g.op("Conv", List.of(X, weights));
         OnnxModel model = g.build(convolved, IMAGE);
@@ -75,7 +76,7 @@ class UnsupportedOperatorTest {
 
     @Test
     void powWithAnExponentThatDependsOnTheInputIsRefused() {
-        TinyGraphs g = new TinyGraphs(13, 6);
+        TestGraph g = new TestGraph(13, 6);
         String out = g.op("Pow", g.op("Sigmoid", X), g.op("Tanh", X));
         try (DifferentiableModel dm = DifferentiableModel.open(g.build(out, IMAGE), X, out, IMAGE,
                 EngineOptions.DEFAULT)) {
@@ -89,7 +90,7 @@ class UnsupportedOperatorTest {
 
     @Test
     void aSupportedModelHasNoGradientProblem() {
-        TinyGraphs g = new TinyGraphs(13, 5);
+        TestGraph g = new TestGraph(13, 5);
         String out = g.op("Erf", g.op("Pow", X, g.scalar(2f)));
         try (DifferentiableModel dm = DifferentiableModel.open(g.build(out, IMAGE), X, out, IMAGE,
                 EngineOptions.DEFAULT)) {

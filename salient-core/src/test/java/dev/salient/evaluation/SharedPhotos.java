@@ -10,6 +10,7 @@ import dev.salient.image.ImageLimits;
 import dev.salient.image.Preprocessor;
 import dev.salient.model.ImageClassifier;
 import dev.salient.render.ChannelAggregation;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 
 import java.awt.image.BufferedImage;
@@ -30,15 +31,11 @@ final class SharedPhotos {
     static final List<String> METHODS = List.of("gradient", "gradient-x-input", "smoothgrad", "integrated-gradients",
             "guided-backprop", "gradcam", "gradcam++", "occlusion");
 
-    private static ImageClassifier mobileNet;
-
     private SharedPhotos() {}
 
-    static synchronized ImageClassifier mobileNet() {
-        if (mobileNet == null) {
-            mobileNet = ImageClassifier.load(SharedData.mobileNetV2());
-        }
-        return mobileNet;
+    /** {@link RealModels#mobileNetV2}, shared by every test in the JVM. */
+    static ImageClassifier mobileNet() {
+        return RealModels.mobileNetV2();
     }
 
     /** The folder of box files in the test resources. */

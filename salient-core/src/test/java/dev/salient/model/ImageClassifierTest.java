@@ -1,13 +1,10 @@
 package dev.salient.model;
 
-import dev.salient.catalog.ResolvedModel;
-import dev.salient.engine.EngineOptions;
 import dev.salient.image.ImageDecoder;
 import dev.salient.image.ImageLimits;
 import dev.salient.image.Layout;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,18 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The real MobileNetV2 from ../shared classifies the shared photos as its README says. */
 class ImageClassifierTest {
-    private static ImageClassifier mobilenet;
-
-    @BeforeAll
-    static void load() {
-        mobilenet = ImageClassifier.load(new ResolvedModel("mobilenet_v2", SharedData.mobileNetV2(),
-                SharedData.labels1001(), null, "path", false), ModelConfig.EMPTY, EngineOptions.DEFAULT);
-    }
-
-    @AfterAll
-    static void close() {
-        mobilenet.close();
-    }
+    private final ImageClassifier mobilenet = RealModels.mobileNetV2();
 
     @ParameterizedTest
     @CsvSource({"bird.bmp, chickadee", "cat.bmp, Egyptian cat", "dragonfly.bmp, dragonfly", "parrot.jpg, macaw",
@@ -69,13 +55,10 @@ class ImageClassifierTest {
 
     @Test
     void importsTheCoralTfliteModelAndAgrees() {
-        try (ImageClassifier tflite = ImageClassifier.load(new ResolvedModel("coral",
-                SharedData.path("mirror/mobilenet_v2_1.0_224_quant.tflite"), SharedData.path("mirror/imagenet_labels.txt"),
-                null, "path", false), ModelConfig.EMPTY, EngineOptions.DEFAULT)) {
-            assertThat(tflite.info().softmaxCut()).as("final Softmax cut: attributed on logits").isTrue();
-            assertThat(tflite.preprocessing().layout()).isEqualTo(Layout.NHWC);
-            BufferedImage image = ImageDecoder.decode(SharedData.image("parrot.jpg"), ImageLimits.DEFAULT);
-            assertThat(tflite.classify(image, 1).best().label()).isEqualTo("macaw");
-        }
+        ImageClassifier tflite = RealModels.coralQuantised();
+        assertThat(tflite.info().softmaxCut()).as("final Softmax cut: attributed on logits").isTrue();
+        assertThat(tflite.preprocessing().layout()).isEqualTo(Layout.NHWC);
+        BufferedImage image = ImageDecoder.decode(SharedData.image("parrot.jpg"), ImageLimits.DEFAULT);
+        assertThat(tflite.classify(image, 1).best().label()).isEqualTo("macaw");
     }
 }

@@ -6,7 +6,11 @@ import dev.salient.catalog.ResolvedModel;
 import dev.salient.engine.EngineOptions;
 import dev.salient.graph.ModelFormatException;
 import dev.salient.graph.OutsideModelFolderException;
+import dev.salient.image.Layout;
+import dev.salient.image.ResizeMode;
 import dev.salient.testing.TinyClassifier;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,5 +107,72 @@ class ModelSidecarTest {
         try (ImageClassifier classifier = ImageClassifier.load(chosen, ModelConfig.EMPTY, EngineOptions.DEFAULT)) {
             assertThat(classifier.labels().names()).containsExactly("x", "y", "z");
         }
+    }
+
+    @Test
+    void aMisspeltFieldIsRefusedNamingTheKnownOnes() throws IOException {
+        Path dir = modelFolder();
+        Path model = TinyClassifier.writeInline(dir, "tiny.onnx");
+        Files.writeString(dir.resolve("tiny.json"), "{\"mean\": [0.5, 0.5, 0.5], \"stdev\": [0.5, 0.5, 0.5]}");
+        assertThatThrownBy(() -> ImageClassifier.load(model))
+                .isInstanceOfSatisfying(SidecarFormatException.class, e -> assertThat(e.field()).isEqualTo("stdev"))
+                .hasMessageStartingWith("the sidecar has an unknown field \"stdev\"; its fields are [input, output,")
+                .hasMessageContaining("std");
+    }
+
+    @Test
+    void valuesOfTheWrongKindAreRefusedNamingTheField() {
+        assertThat(sidecarError("{\"layout\": \"CHW\"}")).isEqualTo(
+                "the sidecar's \"layout\" must be one of [NCHW, NHWC], was \"CHW\"");
+        assertThat(sidecarError("{\"mean\": [0.5, 0.5]}")).isEqualTo(
+                "the sidecar's \"mean\" must be 3 numbers (R, G, B) or one number for all three, was [0.5, 0.5]");
+        assertThat(sidecarError("{\"std\": \"wide\"}")).startsWith("the sidecar's \"std\" must be 3 numbers");
+        assertThat(sidecarError("{\"keepSoftmax\": \"yes\"}")).isEqualTo(
+                "the sidecar's \"keepSoftmax\" must be true or false, was \"yes\"");
+        assertThat(sidecarError("{\"resize\": \"squash\"}")).isEqualTo(
+                "the sidecar's \"resize\": unknown resize mode 'squash' (stretch or center_crop)");
+        assertThat(sidecarError("{\"labels\": [\"a\", \"b\"]}")).startsWith("the sidecar's \"labels\" must be text");
+    }
+
+    @Test
+    void theSidecarsFieldsAreBoundWithTheirKinds() throws IOException {
+        ModelConfig c = ModelConfig.fromJson((ObjectNode) new ObjectMapper().readTree("{\"layout\": \"nhwc\", "
+                + "\"width\": 192, \"height\": 160, \"resize\": \"center-crop\", \"cropFraction\": 0.875, "
+                + "\"mean\": 0.5, \"std\": [0.25, 0.5, 1], \"labels\": \"l.txt\", \"keepSoftmax\": true, "
+                + "\"labelFormat\": \"plain\", \"source\": \"tflite\", \"assumed\": \"float input\"}"));
+        assertThat(c.layout()).isEqualTo(Layout.NHWC);
+        assertThat(c.width()).isEqualTo(192);
+        assertThat(c.height()).isEqualTo(160);
+        assertThat(c.resize()).isEqualTo(ResizeMode.CENTER_CROP);
+        assertThat(c.cropFraction()).isEqualTo(0.875);
+        assertThat(c.mean()).containsExactly(0.5, 0.5, 0.5);
+        assertThat(c.std()).containsExactly(0.25, 0.5, 1);
+        assertThat(c.labels()).isEqualTo("l.txt");
+        assertThat(c.keepSoftmax()).isTrue();
+        assertThat(ModelConfig.fromJson(new ObjectMapper().createObjectNode())).usingRecursiveComparison()
+                .isEqualTo(ModelConfig.EMPTY);
+    }
+
+    @Test
+    void aSidecarThatIsNotJsonIsRefusedNamingTheFile() throws IOException {
+        Path dir = modelFolder();
+        Path model = TinyClassifier.writeInline(dir, "tiny.onnx");
+        Files.writeString(dir.resolve("tiny.json"), "{\"labels\": \"classes.txt\",");
+        assertThatThrownBy(() -> ImageClassifier.load(model)).isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith("sidecar " + dir.resolve("tiny.json") + " is not valid JSON");
+        Files.writeString(dir.resolve("tiny.json"), "[1, 2]");
+        assertThatThrownBy(() -> ImageClassifier.load(model)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("must hold a JSON object, found ARRAY");
+    }
+
+    private static String sidecarError(String json) {
+        try {
+            ModelConfig.fromJson((ObjectNode) new ObjectMapper().readTree(json));
+        } catch (SidecarFormatException e) {
+            return e.getMessage();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("accepted: " + json);
     }
 }

@@ -1,29 +1,24 @@
 package dev.salient.testing;
 
 import ai.onnx.proto.OnnxMl;
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import com.google.protobuf.ByteString;
 import dev.salient.graph.Attributes;
 import dev.salient.graph.OnnxModel;
-import dev.salient.graph.TensorData;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Small seeded networks built in memory, for tests that need many cheap runs; input {@code x}, output {@code scores}. */
+/**
+ * Small seeded networks built in memory ({@link TestGraph}), for tests that need many cheap runs; input {@code x},
+ * output {@code scores}, both declared with batch 1.
+ */
 public final class TestNets {
-    public static final String INPUT = "x";
+    public static final String INPUT = TestGraph.X;
     public static final String OUTPUT = "scores";
 
-    private final Random random;
-    private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("test-net");
-    private int counter;
+    private final TestGraph graph;
 
     private TestNets(long seed) {
-        this.random = new Random(seed);
+        this.graph = new TestGraph(13, seed);
     }
 
     /** x [N, 1, 6, 6] → Conv 3×3 (4 channels) → Relu → Conv 6×6 → Flatten → 3 scores. */
@@ -32,8 +27,7 @@ public final class TestNets {
         String h = n.conv(INPUT, 1, 4, 3, 1);
         String a = n.node("Relu", List.of(h));
         String z = n.conv(a, 4, 3, 6, 0);
-        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Flatten").setName("flatten").addInput(z)
-                .addOutput(OUTPUT));
+        n.graph.node("Flatten", "flatten", List.of(z), List.of(OUTPUT));
         return n.build(3, 1, 6, 6);
     }
 
@@ -51,8 +45,7 @@ public final class TestNets {
         String flat = n.node("Flatten", List.of(n.node("GlobalAveragePool", List.of(a3))));
         String w = n.weights(0.5, 10, 16);
         String b = n.weights(0.1, 10);
-        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("gemm").addInput(flat).addInput(w)
-                .addInput(b).addOutput(OUTPUT).addAttribute(Attributes.ofInt("transB", 1)));
+        n.graph.node("Gemm", "gemm", List.of(flat, w, b), List.of(OUTPUT), Attributes.ofInt("transB", 1));
         return n.build(10, 3, 32, 32);
     }
 
@@ -67,13 +60,12 @@ public final class TestNets {
         String conv = n.node("Conv", List.of(INPUT, w), Attributes.ofInts("strides", 2, 2));
         String nhwc = n.node("Transpose", List.of(conv), Attributes.ofInts("perm", 0, 2, 3, 1));
         String mixed = n.node("MatMul", List.of(nhwc, n.weights(0.5, 6, 6)));
-        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Relu").setName("relu_nhwc").addInput(mixed)
-                .addOutput(CHANNELS_LAST));
-        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Transpose").setName("back").addInput(CHANNELS_LAST)
-                .addOutput(CHANNELS_FIRST).addAttribute(Attributes.ofInts("perm", 0, 3, 1, 2)));
+        n.graph.node("Relu", "relu_nhwc", List.of(mixed), List.of(CHANNELS_LAST));
+        n.graph.node("Transpose", "back", List.of(CHANNELS_LAST), List.of(CHANNELS_FIRST),
+                Attributes.ofInts("perm", 0, 3, 1, 2));
         String flat = n.node("Flatten", List.of(n.node("GlobalAveragePool", List.of(CHANNELS_FIRST))));
-        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("gemm").addInput(flat)
-                .addInput(n.weights(0.5, 3, 6)).addOutput(OUTPUT).addAttribute(Attributes.ofInt("transB", 1)));
+        n.graph.node("Gemm", "gemm", List.of(flat, n.weights(0.5, 3, 6)), List.of(OUTPUT),
+                Attributes.ofInt("transB", 1));
         return n.build(3, 3, 8, 8);
     }
 
@@ -101,8 +93,8 @@ public final class TestNets {
             String k = n.heads(n.node("MatMul", List.of(x, n.weights(0.8, WIDTH, WIDTH))), 0, 2, 3, 1);
             String v = n.heads(n.node("MatMul", List.of(x, n.weights(0.8, WIDTH, WIDTH))), 0, 2, 1, 3);
             String scores = n.node("MatMul", List.of(q, k));
-            n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Softmax").setName("softmax_" + block)
-                    .addInput(scores).addOutput(attention(block)).addAttribute(Attributes.ofInt("axis", -1)));
+            n.graph.node("Softmax", "softmax_" + block, List.of(scores), List.of(attention(block)),
+                    Attributes.ofInt("axis", -1));
             String mixed = n.node("MatMul", List.of(attention(block), v));
             String merged = n.node("Reshape", List.of(n.node("Transpose", List.of(mixed),
                     Attributes.ofInts("perm", 0, 2, 1, 3)), n.ints(0, TOKENS, WIDTH)));
@@ -110,8 +102,7 @@ public final class TestNets {
         }
         String cls = n.node("Gather", List.of(x, n.ints(0)), Attributes.ofInt("axis", 1));
         String flat = n.node("Reshape", List.of(cls, n.ints(0, WIDTH)));
-        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("MatMul").setName("head").addInput(flat)
-                .addInput(n.weights(1, WIDTH, 3)).addOutput(OUTPUT));
+        n.graph.node("MatMul", "head", List.of(flat, n.weights(1, WIDTH, 3)), List.of(OUTPUT));
         return n.build(3, TOKENS, WIDTH);
     }
 
@@ -127,10 +118,7 @@ public final class TestNets {
     }
 
     private String ints(long... values) {
-        String name = "i" + counter++;
-        graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name).setDataType(DataType.INT64_VALUE)
-                .addDims(values.length).setRawData(ByteString.copyFrom(TensorData.int64Bytes(values))));
-        return name;
+        return graph.ints(values);
     }
 
     /** {@code count} seeded N(0, 1) values. */
@@ -149,49 +137,18 @@ public final class TestNets {
     }
 
     private String node(String op, List<String> inputs, OnnxMl.AttributeProto... attributes) {
-        String out = op.toLowerCase() + "_" + counter++;
-        graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType(op).setName(out + "_node").addAllInput(inputs)
-                .addOutput(out).addAllAttribute(List.of(attributes)));
-        return out;
+        return graph.op(op, inputs, attributes);
     }
 
     private String weights(double scale, long... dims) {
-        int n = 1;
-        for (long d : dims) {
-            n *= (int) d;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) {
-            buf.putFloat((float) (random.nextGaussian() * scale));
-        }
-        String name = "w" + counter++;
-        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(buf.array()));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        graph.addInitializer(t);
-        return name;
+        return graph.weights(scale, dims);
     }
 
+    /** The model, its input declared [1, itemShape...] and its output [1, classes]. */
     private OnnxModel build(int classes, long... itemShape) {
-        List<Long> dims = new ArrayList<>(List.of(1L));
-        for (long d : itemShape) {
-            dims.add(d);
-        }
-        graph.addInput(info(INPUT, dims));
-        graph.addOutput(info(OUTPUT, List.of(1L, (long) classes)));
-        return new OnnxModel(OnnxMl.ModelProto.newBuilder().setIrVersion(7)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(graph).build());
-    }
-
-    private static OnnxMl.ValueInfoProto info(String name, List<Long> dims) {
-        OnnxMl.TensorShapeProto.Builder s = OnnxMl.TensorShapeProto.newBuilder();
-        for (long d : dims) {
-            s.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        }
-        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
-                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT_VALUE).setShape(s)))
-                .build();
+        long[] input = new long[itemShape.length + 1];
+        input[0] = 1;
+        System.arraycopy(itemShape, 0, input, 1, itemShape.length);
+        return graph.build(new TestGraph.Port(INPUT, input), new TestGraph.Port(OUTPUT, 1, classes));
     }
 }

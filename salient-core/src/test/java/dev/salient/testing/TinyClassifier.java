@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -119,39 +120,12 @@ public final class TinyClassifier {
     }
 
     private static OnnxMl.ModelProto model(OnnxMl.TensorProto w, OnnxMl.TensorProto b, long side) {
-        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
-                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
-        for (long d : new long[]{3, side, side}) {
-            shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        }
-        OnnxMl.GraphProto graph = OnnxMl.GraphProto.newBuilder().setName("tiny-classifier")
-                .addInput(value("input", shape))
-                .addOutput(value("logits", OnnxMl.TensorShapeProto.newBuilder()))
-                .addInitializer(w).addInitializer(b)
-                .addNode(node("Flatten", "input", null, "flat"))
-                .addNode(node("MatMul", "flat", "W", "scores"))
-                .addNode(node("Add", "scores", "b", "logits"))
-                .build();
-        return OnnxMl.ModelProto.newBuilder().setIrVersion(7).setProducerName("salient-tests")
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
-                .setGraph(graph).build();
-    }
-
-    private static OnnxMl.ValueInfoProto value(String name, OnnxMl.TensorShapeProto.Builder shape) {
-        OnnxMl.TypeProto.Tensor.Builder type = OnnxMl.TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT_VALUE);
-        if (shape.getDimCount() > 0) {
-            type.setShape(shape);
-        }
-        return OnnxMl.ValueInfoProto.newBuilder().setName(name)
-                .setType(OnnxMl.TypeProto.newBuilder().setTensorType(type)).build();
-    }
-
-    private static OnnxMl.NodeProto node(String op, String a, String b, String out) {
-        OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(op + "_" + out).addInput(a)
-                .addOutput(out);
-        if (b != null) {
-            n.addInput(b);
-        }
-        return n.build();
+        TestGraph g = new TestGraph(13, 0);
+        g.initializer(w);
+        g.initializer(b);
+        g.node("Flatten", "Flatten_flat", List.of("input"), List.of("flat"));
+        g.node("MatMul", "MatMul_scores", List.of("flat", "W"), List.of("scores"));
+        g.node("Add", "Add_logits", List.of("scores", "b"), List.of("logits"));
+        return g.proto(new TestGraph.Port("input", TestGraph.BATCH, 3, side, side), TestGraph.Port.unshaped("logits"));
     }
 }

@@ -4,22 +4,20 @@ import dev.salient.autodiff.TargetHead;
 import dev.salient.catalog.ResolvedModel;
 import dev.salient.model.ImageClassifier;
 import dev.salient.model.ModelConfig;
+import dev.salient.testing.RealModels;
 import dev.salient.testing.SharedData;
 
 import java.util.Map;
 
-/** MobileNetV2 from ../shared, opened once per test JVM, with its bundle and the settings the tests audit with. */
+/** MobileNetV2 from ../shared ({@link RealModels}), with its bundle and the settings the tests audit with. */
 public final class AuditModel {
-    private static ImageClassifier classifier;
     private static ModelBundle bundle;
 
     private AuditModel() {}
 
-    public static synchronized ImageClassifier classifier() {
-        if (classifier == null) {
-            classifier = ImageClassifier.load(SharedData.mobileNetV2());
-        }
-        return classifier;
+    /** {@link RealModels#mobileNetV2}, shared by every test in the JVM. */
+    public static ImageClassifier classifier() {
+        return RealModels.mobileNetV2();
     }
 
     public static synchronized ModelBundle bundle() {

@@ -1,12 +1,13 @@
 package dev.salient.audit;
 
+import dev.salient.testing.Waits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,12 +21,10 @@ class ResumeTest {
                 "-cp", System.getProperty("java.class.path"), LocalAuditProcess.class.getName(),
                 AuditImages.dataset().toString(), out.toString()).redirectErrorStream(true)
                 .redirectOutput(out.resolveSibling(out.getFileName() + ".log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (shards(work) < 1) {
+        Waits.until(Duration.ofMinutes(10), "a first shard", () -> {
             assertThat(child.isAlive()).as("the audit was killed before it finished a shard").isTrue();
-            assertThat(System.nanoTime()).as("a first shard within 10 minutes").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+            return shards(work);
+        }, finished -> finished >= 1);
         child.destroyForcibly().waitFor();
         int finished = shards(work);
         int shards = (AuditImages.files() + LocalAudit.SHARD - 1) / LocalAudit.SHARD;
