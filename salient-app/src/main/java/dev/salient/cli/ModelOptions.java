@@ -54,7 +54,7 @@ public final class ModelOptions {
     @Option(names = "--offline", description = "Never download; use the mirror (SALIENT_MIRROR) or cache only.")
     boolean offline;
 
-    @Option(names = "--threads", description = "ONNX Runtime threads per run (default: one per core).")
+    @Option(names = "--threads", description = "Threads of ONNX Runtime's shared pool (default: one per core).")
     int threads;
 
     public ResolvedModel resolve() throws IOException {

@@ -25,7 +25,7 @@ import java.util.*;
  * {@link Lease} on it is closed; a forward pass holds the forward session for its run.
  */
 public final class DifferentiableModel implements AutoCloseable {
-    private final OrtEnvironment env = SharedRuntime.environment();
+    private final OrtEnvironment env;
     private final OnnxModel model;
     private final String input;
     private final String output;
@@ -61,6 +61,7 @@ public final class DifferentiableModel implements AutoCloseable {
     }
 
     private DifferentiableModel(OnnxModel model, String input, String output, long[] inputShape, EngineOptions options) {
+        this.env = SharedRuntime.environment(options.threads());
         this.model = model;
         this.input = input;
         this.output = output;
@@ -124,7 +125,7 @@ public final class DifferentiableModel implements AutoCloseable {
 
     private OrtSession.SessionOptions sessionOptions() {
         try {
-            return SharedRuntime.sessionOptions(options.threads());
+            return SharedRuntime.sessionOptions();
         } catch (OrtException e) {
             throw new EngineException("cannot configure an ONNX Runtime session: " + e.getMessage(), e);
         }
