@@ -53,9 +53,13 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (ImageClassifier classifier = modelOptions.open()) {
             DifferentiableModel engine = classifier.engine();
-            System.out.printf("model %s, input %s, %d threads available%n", classifier.info().name(),
-                    java.util.Arrays.toString(engine.inputShape(1)), Runtime.getRuntime().availableProcessors());
-            System.out.printf("%-12s %14s %14s %8s %14s%n", "batch", "forward ms", "fwd+grad ms", "ratio", "peak RSS MB");
+            System.out.printf("model %s, input %s, %d threads available, load average %s%n", classifier.info().name(),
+                    java.util.Arrays.toString(engine.inputShape(1)), Runtime.getRuntime().availableProcessors(),
+                    loadAverage());
+            System.out.printf("each row: min / median / max of %d timed runs, each side timed warm, the two interleaved;"
+                    + " ratio: of the minimums, then the median and range of the ratio within each pair%n", repeat);
+            System.out.printf("%-12s %s %s %s %12s%n", "batch", Spread.header("forward ms"),
+                    Spread.header("fwd+grad ms"), Pairs.RATIO_HEADER, "peak RSS MB");
             Random random = new Random(42);
             int largest = java.util.Arrays.stream(batches).max().orElse(1);
             for (int batch : batches) {
@@ -71,6 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (methods) {
                 benchMethods(classifier);
             }
+            System.out.printf("load average at the end %s%n", loadAverage());
         }
         return 0;
     }
@@ -97,15 +102,14 @@ public final class BenchCommand implements Callable<Integer> {
             chunks.add(new float[][]{java.util.Arrays.copyOfRange(input, from * itemSize, to * itemSize),
                     java.util.Arrays.copyOfRange(seeds, from * classes, to * classes)});
         }
-        double[] t;
+        Pairs t;
         try (GradientSession.Lease session = engine.gradientSession(TargetHead.LOG_PROBABILITY, rules, List.of(),
                 graphBatch)) {
             Runnable gradient = () -> chunks.forEach(c -> session.run(c[0], c[1], c[1].length / classes));
-            t = interleaved(gradient, () -> engine.forward(input, batch));
+            t = pairs(gradient, true, () -> engine.forward(input, batch), true);
         }
         String label = graphBatch == batch ? String.valueOf(batch) : batch + " (" + batch / graphBatch + "x" + graphBatch + ")";
-        System.out.printf("%-12s %14.1f %14.1f %8.2f %14.0f%s%n", label, t[1], t[0], t[0] / t[1], peakRssMegabytes(),
-                note);
+        System.out.printf("%-12s %s %s %s %12.0f%s%n", label, t.b(), t.a(), t, peakRssMegabytes(), note);
     }
 
     private static void passThrough(BackwardContext ctx) {
@@ -131,12 +135,13 @@ public final class BenchCommand implements Callable<Integer> {
         int target = classifier.classifyInput(input, 1).best().index();
         AttributionRequest request = AttributionRequest.of(classifier, input, target, TargetHead.LOGIT);
         Runnable gradient = () -> AttributionMethods.create("gradient").attribute(request);
-        System.out.printf("%nmethods on one photo, each timed warm, interleaved with one vanilla gradient (batch 1),"
-                + " medians of %d pairs:%n", repeat);
-        System.out.printf("%-34s %10s %12s %8s %s%n", "method", "ms", "gradient ms", "ratio", "target");
+        System.out.printf("%nmethods on one photo, interleaved with one vanilla gradient (batch 1, timed warm): min / median"
+                + " / max of %d pairs; ratio: the method's cost in single gradients (forwards for occlusion)%n", repeat);
+        System.out.printf("%-30s %s %s %s %s%n", "method", Spread.header("ms"), Spread.header("gradient ms"),
+                Pairs.RATIO_HEADER, "target");
         String[][] cases = {
-                {"smoothgrad", "samples=50", "<= 50"},
-                {"integrated-gradients", "steps=50", "<= 50"},
+                {"smoothgrad", "samples=50", "<= 25 where batching pays, never > 50"},
+                {"integrated-gradients", "steps=50", "<= 25 where batching pays, never > 50"},
                 {"gradcam", "", "<= 1.2"},
                 {"guided-backprop", "", "~ 1"},
         };
@@ -146,44 +151,95 @@ public final class BenchCommand implements Callable<Integer> {
                 String[] kv = c[1].split("=");
                 params.put(kv[0], kv[1]);
             }
-            double[] t = interleaved(() -> AttributionMethods.create(c[0], params).attribute(request), gradient);
-            System.out.printf("%-34s %10.1f %12.1f %8.2f %s%n", c[0] + (c[1].isEmpty() ? "" : " " + c[1]), t[0], t[1],
-                    t[0] / t[1], c[2]);
+            boolean singlePass = c[1].isEmpty();
+            Pairs t = pairs(() -> AttributionMethods.create(c[0], params).attribute(request), singlePass, gradient, true);
+            System.out.printf("%-30s %s %s %s %s%n", c[0] + (c[1].isEmpty() ? "" : " " + c[1]), t.a(), t.b(), t, c[2]);
         }
         double[] windows = new double[1];
-        double[] t = interleaved(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
-                .diagnostic("windows"), () -> engine.forward(input, 1));
-        System.out.printf("%-34s %10.1f %12s %8s <= 1.1: %d windows x %.1f ms forward = %.1f ms, ratio %.2f%n",
-                "occlusion (defaults)", t[0], "", "", (int) windows[0], t[1], windows[0] * t[1],
-                t[0] / (windows[0] * t[1]));
+        Pairs t = pairs(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
+                .diagnostic("windows"), false, () -> engine.forward(input, 1), true);
+        System.out.printf("%-30s %s %s %s <= 1.1 of its %d forward passes%n", "occlusion (defaults)", t.a(), t.b(),
+                t.perItemOfA(windows[0]), (int) windows[0]);
+    }
+
+    /** Minimum, median and maximum of repeated timings. */
+    record Spread(double min, double median, double max) {
+        static Spread of(double[] values) {
+            double[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            return new Spread(sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1]);
+        }
+
+        static String header(String what) {
+            return String.format("%26s", what + " min / med / max");
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%9.1f %8.1f %8.1f", min, median, max);
+        }
     }
 
     /**
-     * Medians of {@code a} and {@code b}, each timed warm: every timed run follows an untimed run of the same
-     * work, and the pairs alternate (a, a, b, b, a, a, …) so that the machine's drift affects both alike. Timing
-     * single runs in strict alternation instead would charge each with the cache misses the other left behind.
+     * Paired timings of two pieces of work: each side's spread, and their ratio two ways: of the minimums (each side
+     * without interference, the steadiest figure on a loaded machine) and within each pair (drift cancels).
      */
-    private double[] interleaved(Runnable a, Runnable b) {
+    record Pairs(Spread a, Spread b, double ratioOfMinimums, Spread ratio) {
+        static final String RATIO_HEADER = String.format("%8s %23s", "ratio", "pair ratio med (range)");
+
+        /** The ratios per item of {@code a}'s work (occlusion: per window, i.e. in forward passes). */
+        Pairs perItemOfA(double items) {
+            return new Pairs(a, b, ratioOfMinimums / items,
+                    new Spread(ratio.min() / items, ratio.median() / items, ratio.max() / items));
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%8.2f %8.2f %-14s", ratioOfMinimums, ratio.median(),
+                    String.format("(%.2f-%.2f)", ratio.min(), ratio.max()));
+        }
+    }
+
+    /**
+     * {@code a} and {@code b} timed {@link #repeat} times in alternation after {@link #warmup} untimed rounds. A side
+     * timed warm follows an untimed run of the same work (a single pass would otherwise pay for the cache misses the
+     * other side left behind); a side that makes many passes itself (a many-sample method) is timed as it comes.
+     */
+    private Pairs pairs(Runnable a, boolean warmA, Runnable b, boolean warmB) {
         for (int i = 0; i < warmup; i++) {
             a.run();
             b.run();
         }
         double[] ta = new double[repeat];
         double[] tb = new double[repeat];
+        double[] ratio = new double[repeat];
         for (int i = 0; i < repeat; i++) {
-            ta[i] = warmTime(a);
-            tb[i] = warmTime(b);
+            ta[i] = time(a, warmA);
+            tb[i] = time(b, warmB);
+            ratio[i] = ta[i] / tb[i];
         }
-        java.util.Arrays.sort(ta);
-        java.util.Arrays.sort(tb);
-        return new double[]{ta[repeat / 2], tb[repeat / 2]};
+        Spread sa = Spread.of(ta);
+        Spread sb = Spread.of(tb);
+        return new Pairs(sa, sb, sa.min() / sb.min(), Spread.of(ratio));
     }
 
-    private static double warmTime(Runnable work) {
-        work.run();
+    private static double time(Runnable work, boolean warm) {
+        if (warm) {
+            work.run();
+        }
         long t0 = System.nanoTime();
         work.run();
         return (System.nanoTime() - t0) / 1e6;
+    }
+
+    /** The machine's load average over 1, 5 and 15 minutes (other processes share the cores), from /proc. */
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " / " + parts[1] + " / " + parts[2];
+        } catch (IOException | ArrayIndexOutOfBoundsException e) {
+            return "unknown";
+        }
     }
 
     /** Peak resident memory of this process (Java heap and ONNX Runtime's native buffers), from /proc. */
