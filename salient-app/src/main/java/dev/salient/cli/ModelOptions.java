@@ -57,11 +57,13 @@ public final class ModelOptions {
     @Option(names = "--threads", description = "Threads of ONNX Runtime's shared pool (default: one per core).")
     int threads;
 
-    public ResolvedModel resolve() throws IOException {
+    private ResolverSettings settings() {
         ResolverSettings settings = ResolverSettings.fromEnvironment();
-        if (offline) {
-            settings = settings.withOffline(true);
-        }
+        return offline ? settings.withOffline(true) : settings;
+    }
+
+    public ResolvedModel resolve() throws IOException {
+        ResolverSettings settings = settings();
         ModelResolver resolver = new ModelResolver(dev.salient.catalog.ModelCatalog.builtIn(), settings,
                 HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                         .connectTimeout(java.time.Duration.ofSeconds(15)).build());
@@ -92,7 +94,8 @@ public final class ModelOptions {
     }
 
     public ImageClassifier open() throws IOException {
-        return ImageClassifier.load(resolve(), overrides(), new EngineOptions(threads, EngineOptions.DEFAULT.maxCachedGraphs()));
+        return ImageClassifier.load(resolve(), overrides(), new EngineOptions(threads,
+                EngineOptions.DEFAULT.maxCachedGraphs(), settings().engineCache()));
     }
 
     /** A download progress bar on stderr, shown only while a file is actually downloading. */

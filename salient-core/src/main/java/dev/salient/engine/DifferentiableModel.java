@@ -11,8 +11,12 @@ import dev.salient.graph.ModelFormatException;
 import dev.salient.graph.OnnxModel;
 import dev.salient.graph.TensorShapes;
 
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.util.*;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A model ready for the engine: its tensor shapes learned once, a forward-only ONNX Runtime session, and
@@ -23,6 +27,11 @@ import java.util.*;
  * {@link GradientSession.Lease leases}: one evicted from the cache (at most {@link EngineOptions#maxCachedGraphs}
  * are kept) is closed when its last lease is closed. {@link #close} likewise frees the model only when every
  * {@link Lease} on it is closed; a forward pass holds the forward session for its run.
+ *
+ * <p>With a {@link EngineOptions#cacheFolder cache folder}, what is slow to make and depends only on the model's
+ * content is kept on disk ({@link DiskCache}) under a key naming that content: the probed tensor shapes, gradient
+ * graphs of the standard rule table and measured chunk sizes. A command-line run then skips the shape probe (a run
+ * of the whole model with every tensor as an output) and the graph construction.
  */
 public final class DifferentiableModel implements AutoCloseable {
     private final OrtEnvironment env;
@@ -36,6 +45,10 @@ public final class DifferentiableModel implements AutoCloseable {
     private final Leases forwardLeases;
     private final Leases modelLeases = new Leases("the model", this::free);
     private final Map<Key, GradientSession> sessions;
+    private final DiskCache diskCache;
+    /** Names the model's content, input, output and input shape and this build of Salient; null without a disk cache. */
+    private final String contentKey;
+    private final Map<ChunkKind, ChunkTimings> measuredChunks = new ConcurrentHashMap<>();
     private boolean freed;
 
     /** Rule tables compare by value (their rules by identity), never by a name a caller may forget to change. */
@@ -60,18 +73,24 @@ public final class DifferentiableModel implements AutoCloseable {
         }
     }
 
-    private DifferentiableModel(OnnxModel model, String input, String output, long[] inputShape, EngineOptions options) {
+    private DifferentiableModel(OnnxModel model, String contentDigest, String input, String output, long[] inputShape,
+                                EngineOptions options) {
         this.env = SharedRuntime.environment(options.threads());
         this.model = model;
         this.input = input;
         this.output = output;
         this.options = options;
         this.types = ElementTypes.of(model);
-        this.shapes = probeShapes(model, types, input, inputShape);
+        byte[] forwardBytes = forwardModel().toByteArray();
+        this.diskCache = options.cacheFolder() == null ? null : DiskCache.at(options.cacheFolder());
+        this.contentKey = diskCache == null ? null
+                : (contentDigest != null ? contentDigest : "onnx-sha256:" + DiskCache.sha256(forwardBytes)) + "|" + input
+                + "|" + output + "|" + Arrays.toString(inputShape) + "|" + DiskCache.codeVersion();
+        this.shapes = shapes(model, types, input, inputShape);
         // fail on load, not on the first explanation, when an op on the path has no gradient rule
         GradientGraphBuilder.check(model, types, shapes,
                 new GradientGraphSpec(input, output, TargetHead.LOGIT, List.of(), RuleTable.standard(), 1));
-        this.forward = createSession(forwardModel().toByteArray());
+        this.forward = createSession(forwardBytes);
         this.forwardLeases = new Leases("the model", this::closeForward);
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -92,7 +111,19 @@ public final class DifferentiableModel implements AutoCloseable {
      */
     public static DifferentiableModel open(OnnxModel model, String input, String output, long[] inputShape,
                                            EngineOptions options) {
-        return new DifferentiableModel(model, input, output, inputShape, options);
+        return new DifferentiableModel(model, null, input, output, inputShape, options);
+    }
+
+    /**
+     * As {@link #open(OnnxModel, String, String, long[], EngineOptions)}, for a model whose content the caller can
+     * name more cheaply than by hashing the whole graph (a file's remembered digest, see {@link DiskCache#fileDigest}).
+     *
+     * @param contentDigest names the model's content: two models with the same digest must be the same graph
+     */
+    public static DifferentiableModel open(OnnxModel model, String contentDigest, String input, String output,
+                                           long[] inputShape, EngineOptions options) {
+        return new DifferentiableModel(model, Objects.requireNonNull(contentDigest, "contentDigest"), input, output,
+                inputShape, options);
     }
 
     private OnnxMl.ModelProto forwardModel() {
@@ -117,10 +148,31 @@ public final class DifferentiableModel implements AutoCloseable {
         }
     }
 
-    private TensorShapes probeShapes(OnnxModel model, ElementTypes types, String input, long[] inputShape) {
-        try (OrtSession.SessionOptions so = sessionOptions()) {
-            return TensorShapes.probe(env, so, model, types, Map.of(input, inputShape));
+    /** The tensor shapes: from the disk cache, else probed through ONNX Runtime (and then kept). */
+    private TensorShapes shapes(OnnxModel model, ElementTypes types, String input, long[] inputShape) {
+        String key = diskCache == null ? null : "shapes|" + contentKey;
+        if (key != null) {
+            Optional<byte[]> cached = diskCache.read(key);
+            if (cached.isPresent()) {
+                try {
+                    return TensorShapes.readFrom(new DataInputStream(new ByteArrayInputStream(cached.get())));
+                } catch (IOException e) {
+                    diskCache.remove(key); // verified bytes of another format: probe again
+                }
+            }
         }
+        TensorShapes probed;
+        try (OrtSession.SessionOptions so = sessionOptions()) {
+            probed = TensorShapes.probe(env, so, model, types, Map.of(input, inputShape));
+        }
+        if (key != null) {
+            try {
+                diskCache.write(key, DiskCache.bytesOf(probed::writeTo));
+            } catch (java.io.UncheckedIOException e) {
+                // a tensor name too long for the format: probe again next time
+            }
+        }
+        return probed;
     }
 
     private OrtSession.SessionOptions sessionOptions() {
@@ -228,16 +280,73 @@ public final class DifferentiableModel implements AutoCloseable {
         }
         GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient,
                 !SharedRuntime.blockedLayout());
-        OnnxMl.ModelProto graph = GradientGraphBuilder.build(model, types, shapes, spec);
-        Map<String, long[]> innerShapes = new LinkedHashMap<>();
+        OrtSession session = gradientGraphSession(spec);
+        Map<String, long[]> innerShapes = new LinkedHashMap<>(); // known: the graph was built over these tensors
         for (String t : inner) {
             innerShapes.put(t, shapes.at(t, batch));
         }
-        GradientSession s = new GradientSession(env, createSession(graph.toByteArray()), spec, inputShape(batch),
-                classes(), innerShapes);
+        GradientSession s = new GradientSession(env, session, spec, inputShape(batch), classes(), innerShapes);
         GradientSession.Lease lease = s.lease(); // before put: the put may evict, never the newest entry
         sessions.put(key, s);
         return lease;
+    }
+
+    /**
+     * A session over the gradient graph for {@code spec}: the graph read from the disk cache when it holds it, else
+     * built (and then kept, for the standard rule table, whose graphs mean the same in every process).
+     */
+    private OrtSession gradientGraphSession(GradientGraphSpec spec) {
+        String key = diskCache == null || !spec.rules().equals(RuleTable.standard()) ? null
+                : "gradient-graph|" + contentKey + "|" + spec.head() + "|" + spec.innerTensors() + "|" + spec.batch()
+                + "|" + spec.inputGradient() + "|" + spec.portable();
+        if (key != null) {
+            Optional<byte[]> cached = diskCache.read(key);
+            if (cached.isPresent()) {
+                try {
+                    return createSession(cached.get());
+                } catch (ModelFormatException e) {
+                    diskCache.remove(key); // verified, yet not a graph ONNX Runtime takes: build it again
+                }
+            }
+        }
+        byte[] graph = GradientGraphBuilder.build(model, types, shapes, spec).toByteArray();
+        if (key != null) {
+            diskCache.write(key, graph);
+        }
+        return createSession(graph);
+    }
+
+    /**
+     * Chunk sizes measured for {@code kind} on this model ({@code attribution.Batching} measures them): remembered
+     * for the process, and read from the disk cache when this process has not measured them yet.
+     */
+    public Optional<ChunkTimings> chunkTimings(ChunkKind kind) {
+        ChunkTimings known = measuredChunks.get(kind);
+        if (known == null && diskCache != null && kind.persistentName() != null) {
+            try {
+                known = diskCache.readText(chunkTimingsKey(kind)).map(ChunkTimings::decode).orElse(null);
+            } catch (IllegalArgumentException e) {
+                known = null; // verified text of another format: measure again
+            }
+            if (known != null) {
+                measuredChunks.putIfAbsent(kind, known);
+            }
+        }
+        return Optional.ofNullable(known);
+    }
+
+    /** Adds measured chunk timings for {@code kind} to what is remembered (and kept on disk when it can be). */
+    public void rememberChunkTimings(ChunkKind kind, ChunkTimings measured) {
+        ChunkTimings merged = measuredChunks.merge(kind, measured, ChunkTimings::merge);
+        if (diskCache != null && kind.persistentName() != null) {
+            diskCache.writeText(chunkTimingsKey(kind), merged.encode());
+        }
+    }
+
+    /** Measured chunk sizes depend on the machine and the pool as well as on the model. */
+    private String chunkTimingsKey(ChunkKind kind) {
+        return "chunk-timings|" + contentKey + "|" + kind.persistentName() + "|threads " + SharedRuntime.poolSize()
+                + " of " + Runtime.getRuntime().availableProcessors() + "|" + System.getProperty("os.arch");
     }
 
     /**

@@ -101,13 +101,14 @@ public final class SharedRuntime {
         options.setSessionLogLevel(NATIVE_LOG_LEVEL); // also when the environment was made elsewhere
         if (sharedPool()) {
             options.disablePerSessionThreads();
-        } else if (poolThreads() > 0) {
-            options.setIntraOpNumThreads(poolThreads());
+        } else if (poolSize() > 0) {
+            options.setIntraOpNumThreads(poolSize());
         }
         return options;
     }
 
-    private static synchronized int poolThreads() {
+    /** The size the pool was asked to have: 0 for ONNX Runtime's default, one thread per core. */
+    static synchronized int poolSize() {
         environment();
         return poolThreads;
     }
