@@ -38,7 +38,7 @@ public final class AttributionMethods {
                     ordered("samples", d.samples(), "noise", d.noiseFraction(), "seed", d.seed(),
                             "batch", d.batchSize(), "memory-mb", d.memoryBudget() >> 20),
                     p -> new SmoothGrad(new SmoothGrad.Params(p.integer("samples", 1), p.decimal("noise", 0),
-                            p.longValue("seed"), v, p.integer("batch", 1), p.memory())));
+                            p.longValue("seed"), v, p.integer("batch", Batching.AUTO), p.memory())));
         }
         IntegratedGradients.Params ig = IntegratedGradients.Params.defaults();
         add("integrated-gradients", "path integral of the gradient from a baseline to the input",
@@ -56,7 +56,7 @@ public final class AttributionMethods {
                     };
                     return new IntegratedGradients(new IntegratedGradients.Params(
                             p.integer("steps", rule == IntegratedGradients.Rule.TRAPEZOID ? 2 : 1), rule, baseline,
-                            p.integer("batch", 1), p.memory()));
+                            p.integer("batch", Batching.AUTO), p.memory()));
                 });
         add("guided-backprop", "gradient with only positive signal through each ReLU", none, p -> new GuidedBackprop());
         add("deconvnet", "gradient with ReLUs replaced by ReLU of the upstream gradient", none, p -> new Deconvnet());
@@ -72,7 +72,7 @@ public final class AttributionMethods {
                         "batch", oc.batchSize()),
                 p -> new Occlusion(new Occlusion.Params(p.integer("window", 1), p.integer("stride", 1),
                         p.text("baseline").strip().equalsIgnoreCase("black") ? Float.NaN
-                                : (float) p.decimal("baseline", -Double.MAX_VALUE), p.integer("batch", 1))));
+                                : (float) p.decimal("baseline", -Double.MAX_VALUE), p.integer("batch", Batching.AUTO))));
     }
 
     private AttributionMethods() {}

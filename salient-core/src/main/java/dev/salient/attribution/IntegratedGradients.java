@@ -119,7 +119,7 @@ public final class IntegratedGradients extends GradientMethod {
      * @param steps        m, gradient evaluations (≥ 1; ≥ 2 for the trapezoid rule)
      * @param rule         quadrature rule
      * @param baseline     the reference input
-     * @param batchSize    requested chunk size (capped by {@code memoryBudget})
+     * @param batchSize    requested chunk size (capped by {@code memoryBudget}); {@link Batching#AUTO}: measured
      * @param memoryBudget bytes one chunk may use
      */
     public record Params(int steps, Rule rule, Baseline baseline, int batchSize, long memoryBudget) {
@@ -130,8 +130,8 @@ public final class IntegratedGradients extends GradientMethod {
                 throw new IllegalArgumentException("steps must be at least " + (rule == Rule.TRAPEZOID ? 2 : 1)
                         + " for " + rule + ": " + steps);
             }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batch must be at least 1: " + batchSize);
+            if (batchSize < 0) {
+                throw new IllegalArgumentException("batch must be 0 (measured) or more: " + batchSize);
             }
             if (memoryBudget < 1) {
                 throw new IllegalArgumentException("memory budget must be positive: " + memoryBudget);

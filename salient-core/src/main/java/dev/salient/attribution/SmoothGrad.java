@@ -33,7 +33,7 @@ public final class SmoothGrad extends GradientMethod {
      * @param noiseFraction σ as a fraction of the input's value range (≥ 0; 0 gives the vanilla gradient)
      * @param seed          seed of the noise
      * @param variant       mean of g, mean of g², or variance of g
-     * @param batchSize     requested chunk size (capped by {@code memoryBudget})
+     * @param batchSize     requested chunk size (capped by {@code memoryBudget}); {@link Batching#AUTO}: measured
      * @param memoryBudget  bytes one chunk may use
      */
     public record Params(int samples, double noiseFraction, long seed, Variant variant, int batchSize,
@@ -45,8 +45,8 @@ public final class SmoothGrad extends GradientMethod {
             if (!(noiseFraction >= 0) || Double.isInfinite(noiseFraction)) {
                 throw new IllegalArgumentException("noise must be a finite number ≥ 0: " + noiseFraction);
             }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batch must be at least 1: " + batchSize);
+            if (batchSize < 0) {
+                throw new IllegalArgumentException("batch must be 0 (measured) or more: " + batchSize);
             }
             if (memoryBudget < 1) {
                 throw new IllegalArgumentException("memory budget must be positive: " + memoryBudget);

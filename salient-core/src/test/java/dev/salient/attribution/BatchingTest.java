@@ -1,0 +1,157 @@
+package dev.salient.attribution;
+
+import dev.salient.autodiff.RuleTable;
+import dev.salient.autodiff.TargetHead;
+import dev.salient.engine.ChunkKind;
+import dev.salient.engine.ChunkTimings;
+import dev.salient.engine.DifferentiableModel;
+import dev.salient.engine.EngineOptions;
+import dev.salient.image.Layout;
+import dev.salient.testing.TestNets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntToDoubleFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Chunk sizes chosen by measurement ({@link Batching#plan}): the first run of a kind measures sizes 1, 4 and 16 on its
+ * own samples and stops where a larger size stops paying; the model remembers the timings, for the process and on
+ * disk; later runs take the fastest size with balanced chunks, within the memory budget. Timings are fed in here (a
+ * cost per item by size), so the choices are checked exactly; one test runs SmoothGrad on a real network.
+ */
+class BatchingTest {
+    private static final ChunkKind GRADIENT = ChunkKind.gradient(TargetHead.LOGIT, RuleTable.standard(), List.of());
+
+    private static DifferentiableModel smallCnn(EngineOptions options) {
+        return DifferentiableModel.open(TestNets.smallCnn(), TestNets.INPUT, TestNets.OUTPUT, new long[]{1, 3, 32, 32},
+                options);
+    }
+
+    /** Runs a plan over {@code samples} as a method does, each chunk costing {@code millisPerItem(size)} per item. */
+    private static List<Integer> run(Batching.Plan plan, int samples, IntToDoubleFunction millisPerItem) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int first = 0; first < samples; ) {
+            int size = plan.next(samples - first);
+            int items = Math.min(size, samples - first);
+            plan.record(size, items, (long) (millisPerItem.applyAsDouble(size) * 1e6 * size));
+            sizes.add(size);
+            first += items;
+        }
+        return sizes;
+    }
+
+    @Test
+    void theFirstRunMeasuresOneFourAndSixteenThenLaterRunsBalanceTheFastest() {
+        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+            IntToDoubleFunction batchingPays = size -> size == 1 ? 10 : size == 4 ? 6 : 3;
+            Batching.Plan first = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50);
+            assertThat(first.measuring()).isTrue();
+            // warm-up and two timed runs at 1, a warm-up and a timed run at 4 and at 16 (43 samples); the last 7 as 4 + 3
+            // (two runs of 4 cost what one of 16 does: the smaller size wins the tie)
+            assertThat(run(first, 50, batchingPays)).containsExactly(1, 1, 1, 4, 4, 16, 16, 4, 4);
+            ChunkTimings timings = model.chunkTimings(GRADIENT).orElseThrow();
+            assertThat(timings.millisPerItem()).containsOnlyKeys(1, 4, 16);
+            assertThat(timings.millisPerItem().get(16)).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-9));
+
+            Batching.Plan later = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50);
+            assertThat(later.measuring()).isFalse();
+            assertThat(run(later, 50, batchingPays)).as("four chunks of 13, not 16 + 16 + 16 + 2 padded to 16")
+                    .containsExactly(13, 13, 13, 13);
+            // the forward pass is another kind: measured on its own
+            assertThat(Batching.plan(model, ChunkKind.FORWARD, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50)
+                    .measuring()).isTrue();
+        }
+    }
+
+    @Test
+    void measuringStopsAtTheFirstSizeThatDoesNotPay() {
+        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+            IntToDoubleFunction flat = size -> size == 1 ? 10 : 9.8; // 4 is only 2 % faster per item
+            List<Integer> sizes = run(Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50),
+                    50, flat);
+            assertThat(sizes).doesNotContain(16);
+            assertThat(sizes.subList(0, 5)).containsExactly(1, 1, 1, 4, 4);
+            assertThat(sizes.subList(5, sizes.size())).as("1 wins: 4 is not faster by the margin").containsOnly(1);
+            ChunkTimings timings = model.chunkTimings(GRADIENT).orElseThrow();
+            assertThat(timings.stoppedEarly()).isTrue();
+            assertThat(Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50).measuring())
+                    .as("16 is never tried").isFalse();
+        }
+    }
+
+    @Test
+    void aRunTooShortToMeasureEverythingLeavesTheRestToTheNext() {
+        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+            IntToDoubleFunction batchingPays = size -> 10.0 / size;
+            assertThat(run(Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 5), 5,
+                    batchingPays)).as("1 measured; 4 needs 8 samples, 2 are left").containsExactly(1, 1, 1, 1, 1);
+            assertThat(model.chunkTimings(GRADIENT).orElseThrow().millisPerItem()).containsOnlyKeys(1);
+            assertThat(run(Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50), 50,
+                    batchingPays).subList(0, 4)).as("the next run goes on at 4").containsExactly(4, 4, 16, 16);
+            assertThat(model.chunkTimings(GRADIENT).orElseThrow().millisPerItem()).containsOnlyKeys(1, 4, 16);
+        }
+    }
+
+    @Test
+    void theMemoryBudgetAndAnExplicitSizeBoundTheChoice() {
+        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+            long fourItems = 4 * Batching.bytesPerItem(model);
+            IntToDoubleFunction batchingPays = size -> 10.0 / size;
+            List<Integer> sizes = run(Batching.plan(model, GRADIENT, Batching.AUTO, fourItems, 50), 50, batchingPays);
+            assertThat(sizes).allMatch(size -> size <= 4).contains(4);
+
+            Batching.Plan fixed = Batching.plan(model, GRADIENT, 2, Batching.DEFAULT_MEMORY_BUDGET, 7);
+            assertThat(fixed.measuring()).isFalse();
+            assertThat(run(fixed, 7, batchingPays)).containsExactly(2, 2, 2, 2);
+            assertThat(Batching.plan(model, GRADIENT, 64, fourItems, 50).next(50)).isEqualTo(4);
+            assertThatThrownBy(() -> Batching.plan(model, GRADIENT, -1, fourItems, 50))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void timingsAreKeptOnDiskForTheSameModelInAnotherProcess(@TempDir Path cache) {
+        EngineOptions options = EngineOptions.DEFAULT.withCacheFolder(cache);
+        IntToDoubleFunction batchingPays = size -> 10.0 / size;
+        try (DifferentiableModel first = smallCnn(options)) {
+            run(Batching.plan(first, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50), 50, batchingPays);
+        }
+        try (DifferentiableModel again = smallCnn(options);
+             DifferentiableModel other = DifferentiableModel.open(TestNets.tiny(), TestNets.INPUT, TestNets.OUTPUT,
+                     new long[]{1, 1, 6, 6}, options)) {
+            assertThat(again.chunkTimings(GRADIENT).orElseThrow().millisPerItem()).containsOnlyKeys(1, 4, 16);
+            assertThat(Batching.plan(again, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50).measuring())
+                    .isFalse();
+            assertThat(other.chunkTimings(GRADIENT)).as("another model's content, another key").isEmpty();
+            // rule tables other than the standard one have no name outside the process: never read from disk
+            ChunkKind guided = ChunkKind.gradient(TargetHead.LOGIT, dev.salient.autodiff.ModifiedRules.guided(), List.of());
+            again.rememberChunkTimings(guided, new ChunkTimings(new java.util.TreeMap<>(Map.of(1, 5.0)), true));
+            assertThat(again.chunkTimings(guided)).isPresent();
+        }
+        try (DifferentiableModel third = smallCnn(options)) {
+            ChunkKind guided = ChunkKind.gradient(TargetHead.LOGIT, dev.salient.autodiff.ModifiedRules.guided(), List.of());
+            assertThat(third.chunkTimings(guided)).isEmpty();
+        }
+    }
+
+    @Test
+    void smoothGradChoosesItsChunksAndComputesWhatChunksOfOneCompute() {
+        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+            float[] x = TestNets.gaussian(3 * 32 * 32, 5);
+            AttributionRequest request = new AttributionRequest(model, x, 2, TargetHead.LOGIT, Layout.NCHW);
+            Attribution measured = new SmoothGrad(new SmoothGrad.Params(50, 0.2, 3, SmoothGrad.Variant.PLAIN,
+                    Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET)).attribute(request);
+            assertThat(model.chunkTimings(GRADIENT)).as("the run measured chunk sizes").isPresent();
+            Attribution ones = new SmoothGrad(new SmoothGrad.Params(50, 0.2, 3, SmoothGrad.Variant.PLAIN, 1,
+                    Batching.DEFAULT_MEMORY_BUDGET)).attribute(request);
+            assertThat(GradientMethodsTest.relativeError(measured.values(), ones.values())).isLessThan(1e-5);
+        }
+    }
+}
