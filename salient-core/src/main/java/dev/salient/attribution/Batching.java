@@ -19,9 +19,11 @@ import java.util.TreeMap;
  * <p>Within that, the size is chosen by measurement ({@link #AUTO}): how well a batch pays depends on the model, the
  * CPU and the method's graph. A fixed chunk of 4, chosen on MobileNetV2 alone, cost 49–56 single gradients for 50
  * samples on every model (issue 15). The first time a model runs a {@link ChunkKind} a {@link Plan} measures it on
- * the method's own samples, so the probe costs only the sessions it builds: a warm-up chunk and a timed chunk at
- * sizes 1, 4 and 16 in turn (two timed at size 1, whose single run is the noisiest), stopping at the first size that is
- * not at least {@link #WORTH_GROWING} faster per item than the best so far. The model remembers the timings
+ * the method's own samples, so the probe costs only the sessions it builds: at sizes 1, 4 and 16 in turn a warm-up
+ * chunk (a new session's first run plans its memory: 55–285 ms against 25–35 ms after, MobileNetV2) and
+ * {@link #TIMED_RUNS} timed ones, the fastest counting, stopping at the first size that is not at least
+ * {@link #WORTH_GROWING} faster per item than the best so far. A run with too few samples left for the next size
+ * leaves it to a later run. The model remembers the timings
  * ({@link DifferentiableModel#rememberChunkTimings}: for the process, and on disk when the engine has a cache folder);
  * later runs take the size with the least estimated time for their sample count, chunks balanced so that the last one
  * is not mostly padding.
@@ -38,6 +40,12 @@ public final class Batching {
 
     /** Sizes a probe tries, in order; beyond 16 per-item time stopped falling on every model measured. */
     static final int[] PROBE_SIZES = {1, 4, 16};
+
+    /**
+     * Timed chunks per size; their fastest counts. One was not enough on this project's shared 2-core machine (load
+     * ≈ 18): a single run of 4 items once took 3× the per-item time of size 1 and stopped the probe there.
+     */
+    static final int TIMED_RUNS = 2;
 
     /** How much faster per item a larger chunk must be for the probe to go on to the next size. */
     static final double WORTH_GROWING = 0.05;
@@ -166,7 +174,7 @@ public final class Batching {
         public int next(int remaining) {
             if (measuring()) {
                 int size = toMeasure.get(0);
-                int runsLeft = (warmUps == 0 ? 1 : 0) + timedRunsAt(size) - timedRuns;
+                int runsLeft = (warmUps == 0 ? 1 : 0) + TIMED_RUNS - timedRuns;
                 if ((long) size * runsLeft <= remaining) {
                     return size;
                 }
@@ -194,7 +202,7 @@ public final class Batching {
             }
             double millisPerItem = nanos / 1e6 / items;
             measuredNow.merge(size, millisPerItem, Math::min);
-            if (++timedRuns < timedRunsAt(size)) {
+            if (++timedRuns < TIMED_RUNS) {
                 return;
             }
             double bestBefore = measured.values().stream().mapToDouble(Double::doubleValue).min().orElse(Double.MAX_VALUE);
@@ -216,11 +224,6 @@ public final class Batching {
             if (!measuredNow.isEmpty()) {
                 model.rememberChunkTimings(kind, new ChunkTimings(measuredNow, stoppedEarly));
             }
-        }
-
-        /** A single run at size 1 is the noisiest measurement: two are timed there, one at larger sizes. */
-        private static int timedRunsAt(int size) {
-            return size == 1 ? 2 : 1;
         }
 
         /**
