@@ -11,7 +11,6 @@ import dev.salient.model.ModelConfig;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -63,10 +62,7 @@ public final class ModelOptions {
     }
 
     public ResolvedModel resolve() throws IOException {
-        ResolverSettings settings = settings();
-        ModelResolver resolver = new ModelResolver(dev.salient.catalog.ModelCatalog.builtIn(), settings,
-                HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                        .connectTimeout(java.time.Duration.ofSeconds(15)).build());
+        ModelResolver resolver = ModelResolver.fromSettings(settings());
         try (DownloadProgress progress = new DownloadProgress()) {
             ResolvedModel resolved = resolver.resolve(model, progress);
             if (labels != null) {

@@ -1,7 +1,6 @@
 package dev.salient.engine;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +11,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.channels.FileChannel;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
@@ -75,13 +76,14 @@ public final class DiskCache {
     /** The payload stored under {@code key}, verified; empty when there is none or it was damaged (then removed). */
     public Optional<byte[]> read(String key) {
         Path file = fileOf(key);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        Optional<byte[]> payload;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            payload = verified(channel, key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
         } catch (IOException e) {
-            return Optional.empty(); // missing or unreadable
+            payload = Optional.empty(); // unreadable or shorter than it says
         }
-        Optional<byte[]> payload = verified(bytes, key);
         if (payload.isEmpty()) {
             remove(key);
         } else {
@@ -217,23 +219,42 @@ public final class DiskCache {
         return folder.resolve(sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ENTRY_SUFFIX);
     }
 
-    private static Optional<byte[]> verified(byte[] bytes, String key) {
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
-            byte[] magic = in.readNBytes(MAGIC.length);
-            if (!Arrays.equals(magic, MAGIC) || in.readInt() != keyBytes.length
-                    || !Arrays.equals(in.readNBytes(keyBytes.length), keyBytes)) {
-                return Optional.empty();
+    /** The payload, read straight into one array of its size (a graph holds the model's weights), if it checks out. */
+    private static Optional<byte[]> verified(FileChannel channel, byte[] key) throws IOException {
+        long size = channel.size();
+        long headerSize = MAGIC.length + 4L + key.length + 8;
+        if (size < headerSize + 4) {
+            return Optional.empty();
+        }
+        ByteBuffer header = ByteBuffer.allocate((int) headerSize);
+        readFully(channel, header);
+        header.flip();
+        byte[] magic = new byte[MAGIC.length];
+        header.get(magic);
+        if (!Arrays.equals(magic, MAGIC) || header.getInt() != key.length) {
+            return Optional.empty();
+        }
+        byte[] storedKey = new byte[key.length];
+        header.get(storedKey);
+        if (!Arrays.equals(storedKey, key)) {
+            return Optional.empty();
+        }
+        long length = header.getLong();
+        if (length != size - headerSize - 4) {
+            return Optional.empty();
+        }
+        byte[] payload = new byte[Math.toIntExact(length)];
+        readFully(channel, ByteBuffer.wrap(payload));
+        ByteBuffer stored = ByteBuffer.allocate(4);
+        readFully(channel, stored);
+        return stored.getInt(0) == checksum(key, payload) ? Optional.of(payload) : Optional.empty();
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer into) throws IOException {
+        while (into.hasRemaining()) {
+            if (channel.read(into) < 0) {
+                throw new java.io.EOFException("the entry ends early");
             }
-            long length = in.readLong();
-            if (length != bytes.length - (MAGIC.length + 4 + keyBytes.length + 8 + 4L)) {
-                return Optional.empty();
-            }
-            byte[] payload = in.readNBytes((int) length);
-            int stored = in.readInt();
-            return stored == checksum(keyBytes, payload) ? Optional.of(payload) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty(); // shorter than its header says
         }
     }
 

@@ -40,8 +40,8 @@ class CachedLoadTest {
             assertThat(model.classify(photo, 3).logits()).containsExactly(first.logits());
             assertThat(model.info().assumptions()).isEqualTo(assumptionsOf(resolved));
         }
-        // the import and the shapes (the file's digest is remembered in memory by this process)
-        assertThat(DiskCache.at(cacheFolder).hits() - hits).isEqualTo(2);
+        // the import's graph and sidecar, and the shapes (the file's digest is remembered in memory by this process)
+        assertThat(DiskCache.at(cacheFolder).hits() - hits).isEqualTo(3);
 
         try (Stream<Path> entries = Files.list(cacheFolder)) {
             for (Path entry : entries.toList()) {
