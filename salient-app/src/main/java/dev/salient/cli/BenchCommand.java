@@ -1,10 +1,12 @@
 package dev.salient.cli;
 
 import dev.salient.attribution.AttributionMethods;
+import dev.salient.attribution.Batching;
 import dev.salient.attribution.AttributionRequest;
 import dev.salient.autodiff.BackwardContext;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
+import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.GradientSession;
 import dev.salient.model.ImageClassifier;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
  * {@code salient bench}: forward-only time of the plain model against forward+gradient time of the built
@@ -160,6 +163,18 @@ public final class BenchCommand implements Callable<Integer> {
                 .diagnostic("windows"), false, () -> engine.forward(input, 1), true);
         System.out.printf("%-30s %s %s %s <= 1.1 of its %d forward passes%n", "occlusion (defaults)", t.a(), t.b(),
                 t.perItemOfA(windows[0]), (int) windows[0]);
+        printChunkSizes(engine, "gradients", ChunkKind.gradient(TargetHead.LOGIT, RuleTable.standard(), List.of()), 50);
+        printChunkSizes(engine, "forward passes", ChunkKind.FORWARD, (int) windows[0]);
+    }
+
+    /** What the chunk-size probe measured on this model (ms per item by size) and the size it runs {@code samples} at. */
+    private static void printChunkSizes(DifferentiableModel engine, String what, ChunkKind kind, int samples) {
+        String measured = engine.chunkTimings(kind).map(c -> c.millisPerItem().entrySet().stream()
+                .map(e -> String.format("%d: %.1f", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
+                + (c.stoppedEarly() ? " (larger sizes did not pay)" : "")).orElse("nothing yet");
+        Batching.Plan plan = Batching.plan(engine, kind, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, samples);
+        System.out.printf("chunk sizes for %s, ms per item measured by size: %s; %d samples run in chunks of %s%n",
+                what, measured, samples, plan.measuring() ? "(still measuring)" : String.valueOf(plan.next(samples)));
     }
 
     /** Minimum, median and maximum of repeated timings. */

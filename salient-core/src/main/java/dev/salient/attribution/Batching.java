@@ -124,13 +124,30 @@ public final class Batching {
         List<Integer> toMeasure = new ArrayList<>();
         if (!known.stoppedEarly()) {
             int measuredUpTo = known.millisPerItem().isEmpty() ? 0 : known.millisPerItem().lastKey();
-            for (int size : PROBE_SIZES) {
-                if (size <= largest && size > measuredUpTo) {
+            for (int size : probeSizes(largest)) {
+                if (size > measuredUpTo) {
                     toMeasure.add(size);
                 }
             }
         }
         return new Plan(model, kind, 0, largest, toMeasure, known);
+    }
+
+    /**
+     * The {@link #PROBE_SIZES} up to {@code largest}; when that leaves only 1 (a budget that fits 2 or 3 items of a
+     * large model), 1 and {@code largest}, so that there is still a choice.
+     */
+    static List<Integer> probeSizes(int largest) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int size : PROBE_SIZES) {
+            if (size <= largest) {
+                sizes.add(size);
+            }
+        }
+        if (sizes.size() == 1 && largest > 1) {
+            sizes.add(largest);
+        }
+        return sizes;
     }
 
     /**

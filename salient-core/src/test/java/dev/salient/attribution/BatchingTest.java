@@ -113,6 +113,11 @@ class BatchingTest {
             List<Integer> sizes = run(Batching.plan(model, GRADIENT, Batching.AUTO, fourItems, 50), 50, batchingPays);
             assertThat(sizes).allMatch(size -> size <= 4).contains(4);
 
+            assertThat(Batching.probeSizes(64)).containsExactly(1, 4, 16);
+            assertThat(Batching.probeSizes(5)).containsExactly(1, 4);
+            assertThat(Batching.probeSizes(3)).as("a large model: 3 items in the budget").containsExactly(1, 3);
+            assertThat(Batching.probeSizes(1)).containsExactly(1);
+
             Batching.Plan fixed = Batching.plan(model, GRADIENT, 2, Batching.DEFAULT_MEMORY_BUDGET, 7);
             assertThat(fixed.measuring()).isFalse();
             assertThat(run(fixed, 7, batchingPays)).containsExactly(2, 2, 2, 2);
