@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * CPU and the method's graph. A fixed chunk of 4, chosen on MobileNetV2 alone, cost 49–56 single gradients for 50
  * samples on every model (issue 15). The first time a model runs a {@link ChunkKind} a {@link Plan} measures it on
  * the method's own samples, so the probe costs only the sessions it builds: at sizes 1, 4 and 16 in turn a warm-up
- * chunk (a new session's first run plans its memory: 55–285 ms against 25–35 ms after, MobileNetV2) and
+ * chunk (two at size 1; a new session's first run plans its memory: 55–285 ms against 25–35 ms after, MobileNetV2) and
  * {@link #TIMED_RUNS} timed ones, the fastest counting, stopping at the first size that is not at least
  * {@link #WORTH_GROWING} faster per item than the best so far. A run with too few samples left for the next size
  * leaves it to a later run. The model remembers the timings
@@ -191,7 +191,7 @@ public final class Batching {
         public int next(int remaining) {
             if (measuring()) {
                 int size = toMeasure.get(0);
-                int runsLeft = (warmUps == 0 ? 1 : 0) + TIMED_RUNS - timedRuns;
+                int runsLeft = Math.max(0, warmUpsAt(size) - warmUps) + TIMED_RUNS - timedRuns;
                 if ((long) size * runsLeft <= remaining) {
                     return size;
                 }
@@ -213,8 +213,8 @@ public final class Batching {
             if (!measuring() || size != toMeasure.get(0) || items != size) {
                 return;
             }
-            if (warmUps == 0) {
-                warmUps = 1;
+            if (warmUps < warmUpsAt(size)) {
+                warmUps++;
                 return;
             }
             double millisPerItem = nanos / 1e6 / items;
@@ -234,6 +234,14 @@ public final class Batching {
             if (toMeasure.isEmpty()) {
                 finishMeasuring();
             }
+        }
+
+        /**
+         * Untimed chunks before the timed ones: two at size 1, which a probe measures first, on code the process has
+         * not run yet (in a bench run the first size-1 chunks after one warm-up still took 150 ms per item against 20).
+         */
+        private static int warmUpsAt(int size) {
+            return size == 1 ? 2 : 1;
         }
 
         private void finishMeasuring() {
