@@ -1,8 +1,9 @@
 package dev.salient.cli;
 
 import dev.salient.attribution.AttributionMethods;
-import dev.salient.attribution.Batching;
 import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.Batching;
+import dev.salient.attribution.SpatialLayers;
 import dev.salient.autodiff.BackwardContext;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
@@ -147,6 +148,10 @@ public final class BenchCommand implements Callable<Integer> {
                 {"integrated-gradients", "steps=50", "<= 25 where batching pays, never > 50"},
                 {"gradcam", "", "<= 1.2"},
                 {"guided-backprop", "", "~ 1"},
+                {"lrp", "", "~ 1"},
+                {"lrp", "composite=epsilon-gamma-box", "~ 1"},
+                {"deeplift", "", "~ 2 (one batch of 2)"},
+                {"gradient-shap", "samples=50", "<= 50"},
         };
         for (String[] c : cases) {
             Map<String, String> params = new java.util.LinkedHashMap<>();
@@ -163,8 +168,35 @@ public final class BenchCommand implements Callable<Integer> {
                 .diagnostic("windows"), false, () -> engine.forward(input, 1), true);
         System.out.printf("%-30s %s %s %s <= 1.1 of its %d forward passes%n", "occlusion (defaults)", t.a(), t.b(),
                 t.perItemOfA(windows[0]), (int) windows[0]);
+        int channels = SpatialLayers.last(engine).channels();
+        forwardBatches(request, "scorecam", Map.of("top-channels", "64"), Math.min(64, channels), "channels");
+        forwardBatches(request, "ablationcam", Map.of(), channels, "channels");
+        forwardBatches(request, "rise", Map.of("masks", "256"), 256, "masks");
         printChunkSizes(engine, "gradients", ChunkKind.gradient(TargetHead.LOGIT, RuleTable.standard(), List.of()), 50);
         printChunkSizes(engine, "forward passes", ChunkKind.FORWARD, (int) windows[0]);
+    }
+
+    /**
+     * A forward-pass method against its expected cost: ⌈count / batch⌉ forward calls of the chunk size it runs (measured
+     * by its first run, {@link Batching#plan}), each timed here on copies of the photo.
+     */
+    private void forwardBatches(AttributionRequest request, String method, Map<String, String> params, int count,
+                                String what) {
+        DifferentiableModel engine = request.model();
+        Runnable attribution = () -> AttributionMethods.create(method, params).attribute(request);
+        attribution.run(); // the first run measures the chunk sizes, when this model has none yet
+        int batch = Batching.plan(engine, ChunkKind.FORWARD, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, count)
+                .next(count);
+        float[] copies = new float[batch * request.input().length];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(request.input(), 0, copies, b * request.input().length, request.input().length);
+        }
+        int calls = (count + batch - 1) / batch;
+        Pairs t = pairs(attribution, false, () -> engine.forward(copies, batch), true);
+        String label = method + (params.isEmpty() ? "" : " " + params.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
+        System.out.printf("%-30s %s %s %s <= 1.3 of its %d forward calls (%d %s in chunks of %d)%n", label, t.a(), t.b(),
+                t.perItemOfA(calls), calls, count, what, batch);
     }
 
     /** What the chunk-size probe measured on this model (ms per item by size) and the size it runs {@code samples} at. */

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.salient.attribution.Attribution;
+import dev.salient.attribution.AttributionMethod;
 import dev.salient.attribution.AttributionMethods;
 import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.InvalidParameterException;
+import dev.salient.attribution.MethodDescription;
+import dev.salient.attribution.ParameterDescription;
 import dev.salient.attribution.ProgressListener;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.image.ImageDecoder;
@@ -16,21 +20,19 @@ import dev.salient.model.ClassScore;
 import dev.salient.model.Classification;
 import dev.salient.model.ImageClassifier;
 import dev.salient.render.AttributionRenderer;
-import dev.salient.render.ChannelAggregation;
-import dev.salient.render.ColorMap;
 import dev.salient.render.ComparisonSheet;
+import dev.salient.render.DisplaySettings;
 import dev.salient.render.NpyWriter;
-import dev.salient.render.Overlay;
 import dev.salient.render.PngWriter;
-import dev.salient.render.RenderOptions;
-import dev.salient.render.Scaling;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -54,9 +56,34 @@ import java.util.stream.Stream;
         description = {"Explain a classification: which pixels moved the class score.",
                 "IMAGE may be a folder: every photo in it is explained into --out (a folder), each to its own "
                         + "file name plus .png (a.jpg -> a.jpg.png, so a.jpg and a.png never share one), with a "
-                        + "JSON summary."})
+                        + "JSON summary."},
+        modelTransformer = ExplainCommand.Options.class, defaultValueProvider = ExplainCommand.MethodNames.class)
 public final class ExplainCommand implements Callable<Integer> {
-    private static final Set<String> PHOTO_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
+    static final Set<String> PHOTO_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
+
+    /** --head and the display flags (--sensitivity, --colormap, ...), from their descriptions in core. */
+    static final class Options extends DescribedOptions {
+        @Override
+        List<ParameterDescription<?>> parameters() {
+            List<ParameterDescription<?>> all = new ArrayList<>(List.of(AttributionRequest.HEAD));
+            all.addAll(DisplaySettings.PARAMETERS);
+            return all;
+        }
+    }
+
+    /** --method takes any of the registry's methods, the first by default. */
+    static final class MethodNames extends MethodChoices {
+        @Override
+        List<String> methods() {
+            return AttributionMethods.names();
+        }
+    }
+
+    /** A chosen method: its description, and the method built once from its -P values. */
+    record Chosen(MethodDescription description, AttributionMethod method) {}
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(paramLabel = "IMAGE|DIR", description = "Photo file, or a folder of photos.")
     Path image;
@@ -68,19 +95,14 @@ public final class ExplainCommand implements Callable<Integer> {
             description = "Class to explain: top1 (or topK), a class index, or a label (default: ${DEFAULT-VALUE}).")
     String target;
 
-    @Option(names = "--method", defaultValue = "gradient", description = "Attribution method (default: ${DEFAULT-VALUE}); "
-            + "one of: gradient, gradient-x-input, smoothgrad, smoothgrad-squared, vargrad, integrated-gradients, "
-            + "guided-backprop, deconvnet, gradcam, gradcam++, guided-gradcam, occlusion.")
+    @Option(names = "--method", completionCandidates = MethodNames.class,
+            description = "Attribution method (default: ${DEFAULT-VALUE}), one of: ${COMPLETION-CANDIDATES}.")
     String method;
 
     @Option(names = {"-P", "--param"}, paramLabel = "KEY=VALUE",
-            description = "Method parameter, e.g. -P samples=50 -P noise=0.15 (smoothgrad), -P steps=64 (integrated-gradients), "
-                    + "-P layer=NAME (gradcam), -P window=16 (occlusion). See 'salient methods'.")
+            description = "Method parameter, e.g. -P samples=50; each method's parameters, defaults and limits: "
+                    + "'salient methods'.")
     Map<String, String> params = new LinkedHashMap<>();
-
-    @Option(names = "--head", defaultValue = "log-probability", paramLabel = "logit|probability|log-probability",
-            description = "What is differentiated (default: ${DEFAULT-VALUE}, the demo's).")
-    String head;
 
     @Option(names = "--compare", split = ",", paramLabel = "M1,M2,...",
             description = "Write one sheet with the photo and each method side by side, instead of one map.")
@@ -90,48 +112,21 @@ public final class ExplainCommand implements Callable<Integer> {
             description = "Output PNG, or output folder for a folder of photos (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--sensitivity", description = "Fixed scaling: |value|·sensitivity clamped to [0,1] (demo: 20; "
-            + "the default for the gradient method).")
-    Double sensitivity;
-
-    @Option(names = "--percentile", description = "Scale by this percentile of |value| instead (default 99 for methods "
-            + "other than the plain gradient).")
-    Double percentile;
-
-    @Option(names = "--blend", description = "Multiply the explanation into the photo (the demo's blend).")
-    boolean blend;
-
-    @Option(names = "--overlay", paramLabel = "mask|multiply|alpha",
-            description = "How to combine with the photo (default: mask; alpha for layer maps such as Grad-CAM's).")
-    String overlay;
-
-    @Option(names = "--opacity", defaultValue = "0.5", description = "Heat-map opacity for --overlay alpha (default: ${DEFAULT-VALUE}).")
-    double opacity;
-
-    @Option(names = "--colormap", paramLabel = "grey|viridis|inferno|turbo|diverging",
-            description = "Colour map (default: grey; turbo for layer maps such as Grad-CAM's).")
-    String colormap;
-
-    @Option(names = "--aggregation", paramLabel = "signed-mean|abs-max|abs-sum|l2", defaultValue = "signed-mean",
-            description = "How colour channels combine (default: ${DEFAULT-VALUE}, the demo's).")
-    String aggregation;
-
     @Option(names = "--raw", paramLabel = "FILE.npy",
             description = "Also write the raw float32 attribution (model input's shape in NCHW, before aggregation; "
                     + "Grad-CAM-like methods: the layer's [h, w] map).")
     Path raw;
 
+    /** The chosen methods, built once before any photo is read. */
+    private List<Chosen> chosen;
+    /** The display flags, checked once. */
+    private DisplaySettings display;
+
     @Override
     public Integer call() throws Exception {
-        TargetHead targetHead = head(head);
-        for (String key : params.keySet()) {
-            if (methods().stream().noneMatch(m -> AttributionMethods.defaults(m).containsKey(key))) {
-                throw new IllegalArgumentException("no chosen method takes parameter '" + key + "' (see 'salient methods')");
-            }
-        }
-        for (String m : methods()) {
-            AttributionMethods.create(m, paramsFor(m)); // fail fast on bad names and values
-        }
+        TargetHead targetHead = DescribedOptions.value(spec, AttributionRequest.HEAD);
+        display = DisplaySettings.parse(name -> DescribedOptions.text(spec, "--" + name), "--");
+        chosen = choose();
         try (ImageClassifier classifier = modelOptions.open()) {
             if (Files.isDirectory(image)) {
                 return explainFolder(classifier, targetHead);
@@ -145,11 +140,20 @@ public final class ExplainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The -P parameters that method {@code m} takes (with --compare, each method picks its own). */
-    private Map<String, String> paramsFor(String m) {
-        Map<String, String> own = new LinkedHashMap<>(params);
-        own.keySet().retainAll(AttributionMethods.defaults(m).keySet());
-        return own;
+    /** The methods named by --method or --compare, each built from the -P parameters it takes. */
+    private List<Chosen> choose() {
+        List<MethodDescription> described = methods().stream().map(AttributionMethods::describe).toList();
+        for (String key : params.keySet()) {
+            if (described.stream().noneMatch(d -> d.parameter(key).isPresent())) {
+                throw new InvalidParameterException(key, "no chosen method takes parameter '" + key
+                        + "' (see 'salient methods')");
+            }
+        }
+        return described.stream().map(d -> {
+            Map<String, String> own = new LinkedHashMap<>(params); // with --compare, each method picks its own
+            own.keySet().retainAll(d.parameterNames());
+            return new Chosen(d, d.create(own));
+        }).toList();
     }
 
     private List<String> methods() {
@@ -171,16 +175,17 @@ public final class ExplainCommand implements Callable<Integer> {
         millis.put("classify", (System.nanoTime() - t0) / 1e6);
         List<ComparisonSheet.Panel> panels = new ArrayList<>();
         BufferedImage single = null;
-        for (String m : methods()) {
+        for (Chosen c : chosen) {
+            String m = c.description().name();
             long t1 = System.nanoTime();
             Attribution a;
             try (MethodProgress progress = new MethodProgress(m, showProgress)) {
-                a = AttributionMethods.create(m, paramsFor(m))
-                        .attribute(AttributionRequest.of(classifier, input, cls, targetHead), progress);
+                a = c.method().attribute(AttributionRequest.of(classifier, input, cls, targetHead), progress);
             }
             millis.put(m, (System.nanoTime() - t1) / 1e6);
-            single = AttributionRenderer.render(photo, classifier.preprocessing(), a, renderOptions(m, !a.inputShaped()));
-            panels.add(new ComparisonSheet.Panel(m, single));
+            single = AttributionRenderer.render(photo, classifier.preprocessing(), a, c.description().traits(),
+                    display);
+            panels.add(new ComparisonSheet.Panel(c.description().title(), single));
             if (raw != null && compare == null) {
                 long[] shape = a.inputShaped() ? nchwShape(classifier.preprocessing()) : a.shape();
                 float[] values = a.inputShaped() ? nchw(a.values(), classifier.preprocessing()) : a.values();
@@ -240,50 +245,7 @@ public final class ExplainCommand implements Callable<Integer> {
         return failures.isEmpty() ? 0 : 1;
     }
 
-    /**
-     * Render options from the flags; the plain gradient keeps the demo's fixed sensitivity by default, and colour
-     * map and overlay default by {@link RenderOptions#defaultColorMap} / {@link RenderOptions#defaultOverlay}.
-     */
-    RenderOptions renderOptions(String forMethod, boolean coarse) {
-        ColorMap colors = colormap == null ? RenderOptions.defaultColorMap(coarse)
-                : parseEnum(ColorMap.class, colormap, "--colormap");
-        Scaling scaling;
-        boolean signed = colors.signed();
-        if (sensitivity != null) {
-            scaling = signed ? new Scaling.SignedSensitivity(sensitivity) : new Scaling.Sensitivity(sensitivity);
-        } else if (percentile != null || !forMethod.equals("gradient")) {
-            double p = percentile != null ? percentile : 99;
-            scaling = signed ? new Scaling.SignedPercentile(p) : new Scaling.Percentile(p);
-        } else {
-            scaling = signed ? new Scaling.SignedSensitivity(20) : new Scaling.Sensitivity(20);
-        }
-        Overlay mode = blend ? Overlay.MULTIPLY : overlay == null ? RenderOptions.defaultOverlay(coarse)
-                : parseEnum(Overlay.class, overlay, "--overlay");
-        return new RenderOptions(parseEnum(ChannelAggregation.class, aggregation, "--aggregation"), scaling, colors,
-                mode, opacity);
-    }
-
-    static TargetHead head(String text) {
-        return switch (text.toLowerCase(Locale.ROOT)) {
-            case "logit" -> TargetHead.LOGIT;
-            case "probability" -> TargetHead.PROBABILITY;
-            case "log-probability", "logprob" -> TargetHead.LOG_PROBABILITY;
-            default -> throw new IllegalArgumentException("--head must be logit, probability or log-probability, got '"
-                    + text + "'");
-        };
-    }
-
-    static <E extends Enum<E>> E parseEnum(Class<E> type, String text, String option) {
-        try {
-            return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            List<String> allowed = Stream.of(type.getEnumConstants())
-                    .map(c -> c.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList();
-            throw new IllegalArgumentException(option + " must be one of " + allowed + ", got '" + text + "'");
-        }
-    }
-
-    private static String extension(Path f) {
+    static String extension(Path f) {
         String n = f.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
@@ -295,6 +257,12 @@ public final class ExplainCommand implements Callable<Integer> {
      */
     static String outputName(Path photo) {
         return photo.getFileName() + ".png";
+    }
+
+    static String stem(Path f) {
+        String n = f.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot < 0 ? n : n.substring(0, dot);
     }
 
     private static long[] nchwShape(Preprocessing p) {

@@ -90,8 +90,12 @@ public final class ModelOptions {
     }
 
     public ImageClassifier open() throws IOException {
-        return ImageClassifier.load(resolve(), overrides(), new EngineOptions(threads,
-                EngineOptions.DEFAULT.maxCachedGraphs(), settings().engineCache()));
+        return ImageClassifier.load(resolve(), overrides(), engineOptions());
+    }
+
+    /** Engine settings from the flags (--threads) and the engine's disk cache folder of the resolver settings. */
+    public EngineOptions engineOptions() {
+        return new EngineOptions(threads, EngineOptions.DEFAULT.maxCachedGraphs(), settings().engineCache());
     }
 
     /** A download progress bar on stderr, shown only while a file is actually downloading. */

@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "salient", mixinStandardHelpOptions = true, version = "salient 0.1.0",
         description = "Shows why an image classifier chose a class.",
-        subcommands = {ServeCommand.class, ClassifyCommand.class, ExplainCommand.class, MethodsCommand.class,
-                ExportExplainerCommand.class, ModelsCommand.class, BenchCommand.class,
+        subcommands = {ServeCommand.class, ClassifyCommand.class, ExplainCommand.class, AuditCommand.class,
+                MethodsCommand.class, ExportExplainerCommand.class, ModelsCommand.class, BenchCommand.class,
+                EvaluateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SalientCommand implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")

@@ -33,6 +33,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(404, message);
     }
 
+    /** Request text as an error message quotes it: at most 40 characters. */
+    static String clip(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
     /** The worker pool and its queue are full: try again shortly. */
     public static ApiException busy(String message, int retryAfterSeconds) {
         return new ApiException(503, message, Map.of("Retry-After", Integer.toString(retryAfterSeconds)));

@@ -96,7 +96,7 @@ final class Examples {
             }
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw ApiException.notFound("no example '" + ParamSpec.clip(name) + "'");
+            throw ApiException.notFound("no example '" + ApiException.clip(name) + "'");
         }
     }
 
@@ -129,7 +129,7 @@ final class Examples {
                 }
             }
         }
-        throw ApiException.notFound("no example '" + ParamSpec.clip(String.valueOf(name)) + "'");
+        throw ApiException.notFound("no example '" + ApiException.clip(String.valueOf(name)) + "'");
     }
 
     static String ext(String name) {

@@ -1,15 +1,22 @@
 package dev.salient.web;
 
 import dev.salient.attribution.Attribution;
+import dev.salient.attribution.AttributionMethod;
+import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.MethodDescription;
+import dev.salient.attribution.NotApplicableException;
+import dev.salient.attribution.ParameterDescription;
+import dev.salient.attribution.ParameterType;
+import dev.salient.attribution.ParameterValues;
 import dev.salient.attribution.ProgressListener;
+import dev.salient.autodiff.UnsupportedOperatorException;
+import dev.salient.autodiff.TargetHead;
 import dev.salient.render.AttributionRenderer;
 
-import dev.salient.image.Preprocessor;
 import dev.salient.model.Classification;
 import dev.salient.model.ImageClassifier;
-import dev.salient.render.AttributionMap;
 import dev.salient.render.ComparisonSheet;
-import dev.salient.render.Renderer;
+import dev.salient.render.DisplaySettings;
 
 import java.awt.image.BufferedImage;
 import java.util.*;
@@ -28,12 +35,21 @@ import java.util.function.Function;
  */
 final class ExplainService implements AutoCloseable {
     private static final int MAX_JOBS = 256;
-    private static final int MAX_TOPK = 20;
+    /** What a request may set; batch and memory-mb keep the server's defaults. */
+    private static final Set<ParameterDescription.Access> REQUEST_ACCESS = Set.of(ParameterDescription.Access.REQUEST);
 
+    /**
+     * One attribution a request asks for, its parameters checked once and its method built once.
+     *
+     * @param method      the method's description
+     * @param params      its parameters as checked values (layers resolved, so the default and its name share a key)
+     * @param attribution the method built from them
+     */
     record ExplainRequest(ImageStore.StoredImage image, String modelName, ImageClassifier classifier,
-                          ExplainMethod method, SortedMap<String, Object> params, int classIndex) {
+                          MethodDescription method, ParameterValues params, AttributionMethod attribution,
+                          TargetHead head, int classIndex) {
         String key() {
-            return image.id() + "|" + modelName + "|" + method.name() + "|" + params + "|" + classIndex;
+            return image.id() + "|" + modelName + "|" + method.name() + "|" + params + "|" + head + "|" + classIndex;
         }
     }
 
@@ -61,16 +77,14 @@ final class ExplainService implements AutoCloseable {
     // ---- classification ----
 
     Classification classify(ImageStore.StoredImage image, String modelName, int topK) {
-        if (topK < 1 || topK > MAX_TOPK) {
-            throw ApiException.badRequest("topk must be in 1.." + MAX_TOPK + ", got " + topK);
-        }
         ImageClassifier c = models.get(modelName);
         String key = image.id() + "|" + models.nameOf(modelName);
         Classification full = classifications.get(key);
         if (full == null) {
+            int most = RequestParameters.TOPK.maximum().intValue(); // cached once for any topk
             full = pool.call(cancel -> {
                 try (var hold = c.engine().lease()) { // a model closed meanwhile is freed after this request
-                    return c.classify(image.photo(), MAX_TOPK);
+                    return c.classify(image.photo(), most);
                 }
             });
             classifications.put(key, full);
@@ -80,18 +94,47 @@ final class ExplainService implements AutoCloseable {
 
     // ---- requests ----
 
+    /** The attribution {@code param} asks for, of the method it names (the default when none). */
     ExplainRequest request(ImageStore.StoredImage image, Function<String, String> param) {
+        return request(image, methods.get(param.apply(RequestParameters.METHOD)), param);
+    }
+
+    /**
+     * The attribution {@code param} asks for, of {@code method}: its parameters parsed once from the request (only
+     * those a request may set), layers resolved against the model, the method built once.
+     *
+     * @throws ApiException 400 for a bad value, naming the parameter
+     */
+    ExplainRequest request(ImageStore.StoredImage image, MethodDescription method, Function<String, String> param) {
         String modelName = models.nameOf(param.apply("model"));
         ImageClassifier c = models.get(modelName);
-        ExplainMethod method = methods.get(Optional.ofNullable(param.apply("method")).orElse("gradient"));
-        SortedMap<String, Object> params = method.parse(c, param);
+        Map<String, String> raw = new LinkedHashMap<>();
+        for (String name : method.parameterNames()) {
+            String v = param.apply(name);
+            if (v != null && !v.isBlank()) {
+                raw.put(name, v);
+            }
+        }
+        ParameterValues params = method.parse(raw, REQUEST_ACCESS);
+        for (ParameterDescription<?> p : method.parameters()) {
+            if (p.type() == ParameterType.LAYER) {
+                params = params.with(p.name(), ModelLayers.resolve(c.engine(), (String) params.values().get(p.name())));
+            }
+        }
+        AttributionMethod attribution;
+        try {
+            attribution = method.create(params);
+        } catch (IllegalArgumentException e) { // a combination the method refuses, e.g. the trapezoid rule with 1 step
+            throw ApiException.badRequest(e.getMessage());
+        }
+        TargetHead head = AttributionRequest.HEAD.parse(param.apply(AttributionRequest.HEAD.name()));
         int classIndex;
         try {
             classIndex = c.resolveTarget(param.apply("class"), () -> classify(image, modelName, 1));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        return new ExplainRequest(image, modelName, c, method, params, classIndex);
+        return new ExplainRequest(image, modelName, c, method, params, attribution, head, classIndex);
     }
 
     Attribution cached(ExplainRequest r) {
@@ -121,31 +164,35 @@ final class ExplainService implements AutoCloseable {
         float[] input = r.classifier().toInput(r.image().photo());
         Attribution raw;
         try (var hold = r.classifier().engine().lease()) { // a model closed meanwhile is freed after this request
-            raw = r.method().attribute(r.classifier(), input, r.classIndex(), r.params(), progress);
+            raw = r.attribution().attribute(AttributionRequest.of(r.classifier(), input, r.classIndex(), r.head()),
+                    progress);
+        } catch (NotApplicableException e) {
+            // a well-formed request for a method this architecture lacks (attention rollout on a CNN)
+            throw new ApiException(422, e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
+        } catch (UnsupportedOperatorException e) {
+            // the model classifies, but this method needs a gradient through an op that has no backward rule
+            throw new ApiException(422, e.getMessage());
         }
         attributions.put(r.key(), raw);
         return raw;
     }
 
-    BufferedImage render(ExplainRequest r, Attribution raw, RenderSpec spec) {
+    BufferedImage render(ExplainRequest r, Attribution raw, DisplaySettings display) {
         acquireRender();
         try {
-            var prep = r.classifier().preprocessing();
-            BufferedImage photo = r.image().photo();
-            AttributionMap map = AttributionRenderer.map(prep, raw, spec.aggregation());
-            return Renderer.render(photo, Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), prep), map,
-                    spec.options(map, raw, r.method()));
+            return AttributionRenderer.render(r.image().photo(), r.classifier().preprocessing(), raw,
+                    r.method().traits(), display);
         } finally {
             renders.release();
         }
     }
 
-    BufferedImage compare(List<ExplainRequest> requests, RenderSpec spec, int panelHeight) {
+    BufferedImage compare(List<ExplainRequest> requests, DisplaySettings display, int panelHeight) {
         List<ComparisonSheet.Panel> panels = new ArrayList<>();
         for (ExplainRequest r : requests) {
-            panels.add(new ComparisonSheet.Panel(r.method().label(), render(r, attribution(r), spec)));
+            panels.add(new ComparisonSheet.Panel(r.method().title(), render(r, attribution(r), display)));
         }
         acquireRender();
         try {
@@ -178,6 +225,8 @@ final class ExplainService implements AutoCloseable {
         volatile int errorStatus;
         volatile boolean cached;
         volatile WorkPool.Cancel cancel;
+        /** What the job's work returned, once done (null for attributions, which stay in the cache). */
+        volatile Object result;
 
         Job(ExplainRequest request) {
             this.request = request;
@@ -212,22 +261,38 @@ final class ExplainService implements AutoCloseable {
 
     /** Starts (or joins, or answers from the cache) the attribution of a request. */
     Job startJob(ExplainRequest r) {
-        Job running = inFlight.get(r.key());
+        return startJob(r.key(), r, () -> attributions.get(r.key()) != null,
+                progress -> compute(r, progress), "the attribution failed: ");
+    }
+
+    /** Work a job runs on a worker: reports progress, polls cancellation through the listener, returns a result. */
+    interface JobWork {
+        Object run(ProgressListener progress);
+    }
+
+    /**
+     * Starts a job on the worker pool, or joins the one running under the same key, or answers at once (state done)
+     * when {@code done} says the result is already cached. The job's progress, cancellation and failures are
+     * handled as for attributions; its result (if not null) is kept on the job.
+     */
+    Job startJob(String key, ExplainRequest r, java.util.function.BooleanSupplier done, JobWork work,
+                 String failure) {
+        Job running = inFlight.get(key);
         if (running != null && !running.state.equals("cancelling")) {
             return running;
         }
         Job job = new Job(r);
-        if (attributions.get(r.key()) != null) {
+        if (done.getAsBoolean()) {
             job.cached = true;
             job.state = "done";
             job.done = job.total = 1;
             remember(job);
             return job;
         }
-        WorkPool.Submitted<Attribution> s = pool.submit(cancel -> {
+        WorkPool.Submitted<Object> s = pool.submit(cancel -> {
             job.state = "running";
             try {
-                Attribution raw = compute(r, new ProgressListener() {
+                Object result = work.run(new ProgressListener() {
                     @Override
                     public void progress(int done, int total) {
                         job.done = done;
@@ -242,8 +307,9 @@ final class ExplainService implements AutoCloseable {
                 if (cancel.cancelled() && !"cancelled".equals(cancel.reason())) {
                     throw new CancellationException(cancel.reason());
                 }
+                job.result = result;
                 job.state = "done";
-                return raw;
+                return result;
             } catch (CancellationException e) {
                 job.state = "cancelled";
                 if (!"cancelled".equals(cancel.reason())) {
@@ -260,16 +326,22 @@ final class ExplainService implements AutoCloseable {
             } catch (RuntimeException e) {
                 job.state = "failed";
                 job.errorStatus = 500;
-                job.error = "the attribution failed: " + Handlers.safeMessage(e);
+                job.error = failure + Handlers.safeMessage(e);
                 throw e;
             } finally {
-                inFlight.remove(r.key(), job);
+                inFlight.remove(key, job);
             }
         });
         job.cancel = s.cancel();
-        inFlight.put(r.key(), job);
+        inFlight.put(key, job);
         remember(job);
         return job;
+    }
+
+    /** The attribution of a request from the cache, or computed now on the calling worker with its progress. */
+    Attribution attributionOnWorker(ExplainRequest r, ProgressListener progress) {
+        Attribution raw = attributions.get(r.key());
+        return raw != null ? raw : compute(r, progress);
     }
 
     private void remember(Job job) {
@@ -290,7 +362,7 @@ final class ExplainService implements AutoCloseable {
     Job job(String id) {
         Job j = jobs.get(id);
         if (j == null) {
-            throw ApiException.notFound("no job '" + ParamSpec.clip(id) + "'");
+            throw ApiException.notFound("no job '" + ApiException.clip(id) + "'");
         }
         return j;
     }

@@ -1,10 +1,15 @@
 package dev.salient.web;
 
+import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.MethodDescription;
+import dev.salient.attribution.MethodTraits;
+import dev.salient.attribution.ParameterDescription;
 import dev.salient.attribution.SpatialLayers;
 import dev.salient.model.Classification;
 import dev.salient.model.ClassScore;
 import dev.salient.model.ImageClassifier;
 import dev.salient.model.ModelInfo;
+import dev.salient.render.DisplaySettings;
 import dev.salient.render.PngWriter;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
@@ -16,13 +21,14 @@ import java.util.*;
 
 /** The API's request handlers, each small; the routes that call them are all in {@link SalientServer}. */
 final class Handlers {
-    private static final ParamSpec TOPK = ParamSpec.integer("topk", "Top classes", 1, 20, 3, "");
     private final ExplainService service;
     private final WebConfig config;
+    private final RequestParameters parameters;
 
-    Handlers(ExplainService service, WebConfig config) {
+    Handlers(ExplainService service, WebConfig config, RequestParameters parameters) {
         this.service = service;
         this.config = config;
+        this.parameters = parameters;
     }
 
     // ---- catalogue ----
@@ -51,14 +57,18 @@ final class Handlers {
     void layers(Context ctx) {
         ImageClassifier c = service.models.get(ctx.pathParam("model"));
         List<Map<String, Object>> layers = new ArrayList<>();
-        for (SpatialLayers.Layer l : ModelLayers.of(c.engine())) {
+        List<SpatialLayers.Layer> found = ModelLayers.of(c.engine());
+        List<String> labels = LayerLabels.of(c.engine(), found);
+        for (int i = 0; i < found.size(); i++) {
+            SpatialLayers.Layer l = found.get(i);
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("name", l.name());
             j.put("shape", l.shape());
             j.put("channels", l.channels());
             j.put("height", l.height());
             j.put("width", l.width());
-            j.put("label", l.name() + " · " + l.channels() + "×" + l.height() + "×" + l.width());
+            j.put("layout", l.layout().name());
+            j.put("label", labels.get(i));
             layers.add(j);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -68,28 +78,38 @@ final class Handlers {
         ctx.json(out);
     }
 
+    /**
+     * Every method as its description says (parameters a request may set, traits, default look), the request
+     * parameters every method takes (head) and the display settings: what the page builds its controls from.
+     */
     void methods(Context ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (ExplainMethod m : service.methods.all()) {
+        for (MethodDescription m : service.methods.all()) {
+            MethodTraits t = m.traits();
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("name", m.name());
-            j.put("label", m.label());
-            j.put("description", m.description());
-            j.put("coarse", m.coarse());
-            j.put("params", m.params());
+            j.put("label", m.title());
+            j.put("description", m.summary());
+            j.put("map", ParameterDescription.key(t.map()));
+            j.put("coarse", t.map() == MethodTraits.MapKind.LAYER);
+            j.put("signed", t.signed());
+            j.put("scaling", ParameterDescription.key(t.scale()));
+            j.put("colormap", ParameterDescription.key(DisplaySettings.defaultColorMap(t.map())));
+            j.put("overlay", ParameterDescription.key(DisplaySettings.defaultOverlay(t.map())));
+            j.put("exportable", t.exportable());
+            j.put("needs", ParameterDescription.key(t.needs()));
+            j.put("cost", t.cost().toString());
+            j.put("passes", t.cost());
+            j.put("params", m.parameters().stream().filter(p -> p.access() == ParameterDescription.Access.REQUEST)
+                    .map(ParameterJson::control).toList());
             out.add(j);
         }
-        ctx.json(Map.of("methods", out, "render", renderParams()));
-    }
-
-    private static Map<String, Object> renderParams() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("sensitivity", Map.of("min", 0, "max", RenderSpec.MAX_SENSITIVITY, "step", 4, "default", 20));
-        m.put("scaling", List.of("fixed", "auto"));
-        m.put("colormap", List.of("grey", "viridis", "inferno", "turbo", "diverging"));
-        m.put("overlay", List.of("mask", "multiply", "alpha"));
-        m.put("aggregation", List.of("signed-mean", "abs-max", "abs-sum", "l2"));
-        return m;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("methods", out);
+        body.put("default", parameters.methodParameter.defaultValue());
+        body.put("request", List.of(ParameterJson.control(AttributionRequest.HEAD)));
+        body.put("display", DisplaySettings.PARAMETERS.stream().map(ParameterJson::control).toList());
+        ctx.json(body);
     }
 
     // ---- gallery ----
@@ -144,7 +164,7 @@ final class Handlers {
     void classify(Context ctx) {
         ImageStore.StoredImage img = image(ctx);
         String model = param(ctx, "model");
-        int topK = (int) TOPK.parse(param(ctx, "topk"));
+        int topK = RequestParameters.TOPK.parse(param(ctx, RequestParameters.TOPK.name()));
         Classification c = service.classify(img, model, topK);
         List<Map<String, Object>> top = new ArrayList<>();
         for (ClassScore s : c.top()) {
@@ -160,11 +180,11 @@ final class Handlers {
 
     void explain(Context ctx) {
         ImageStore.StoredImage img = image(ctx);
-        ExplainService.ExplainRequest r = service.request(img, p -> param(ctx, p));
-        RenderSpec spec = RenderSpec.parse(p -> param(ctx, p));
-        BufferedImage out = service.render(r, service.attribution(r), spec);
+        ExplainService.ExplainRequest r = service.request(img, parameters.method(ctx), p -> param(ctx, p));
+        DisplaySettings display = DisplaySettings.parse(p -> param(ctx, p), "");
+        BufferedImage out = service.render(r, service.attribution(r), display);
         ctx.contentType("image/png").header("Cache-Control", "private, max-age=600");
-        if (param(ctx, "download") != null) {
+        if (RequestParameters.DOWNLOAD.parse(param(ctx, RequestParameters.DOWNLOAD.name()))) {
             ctx.header("Content-Disposition", "attachment; filename=\"salient-" + r.method().name() + "-"
                     + r.classIndex() + ".png\"");
         }
@@ -173,27 +193,20 @@ final class Handlers {
 
     void compare(Context ctx) {
         ImageStore.StoredImage img = image(ctx);
-        String list = param(ctx, "methods");
-        List<String> names = list == null || list.isBlank()
-                ? service.methods.all().stream().map(ExplainMethod::name).toList()
-                : Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-        if (names.isEmpty() || names.size() > 12) {
-            throw ApiException.badRequest("methods must name 1..12 methods, comma-separated");
-        }
         List<ExplainService.ExplainRequest> rs = new ArrayList<>();
-        for (String n : names) {
-            rs.add(service.request(img, p -> p.equals("method") ? n : param(ctx, p)));
+        for (MethodDescription m : parameters.compared(param(ctx, RequestParameters.METHODS.name()))) {
+            rs.add(service.request(img, m, p -> param(ctx, p)));
         }
-        RenderSpec spec = RenderSpec.parse(p -> param(ctx, p));
-        int height = (int) RenderSpec.number(param(ctx, "height"), "height", 32, 1024, 224);
-        ctx.contentType("image/png").result(PngWriter.toPng(service.compare(rs, spec, height)));
+        DisplaySettings display = DisplaySettings.parse(p -> param(ctx, p), "");
+        int height = RequestParameters.HEIGHT.parse(param(ctx, RequestParameters.HEIGHT.name()));
+        ctx.contentType("image/png").result(PngWriter.toPng(service.compare(rs, display, height)));
     }
 
     // ---- jobs ----
 
     void startJob(Context ctx) {
         ImageStore.StoredImage img = image(ctx);
-        ExplainService.ExplainRequest r = service.request(img, p -> param(ctx, p));
+        ExplainService.ExplainRequest r = service.request(img, parameters.method(ctx), p -> param(ctx, p));
         ExplainService.Job job = service.startJob(r);
         ctx.status(job.state.equals("done") ? 200 : 202).json(job.json());
     }

@@ -59,7 +59,7 @@ final class ImageStore {
         String s = id.strip().toLowerCase(Locale.ROOT);
         StoredImage img = s.matches("[0-9a-f]{64}") ? cache.get(s) : null;
         if (img == null) {
-            throw ApiException.notFound("image '" + ParamSpec.clip(id) + "' is not (or no longer) on the server;"
+            throw ApiException.notFound("image '" + ApiException.clip(id) + "' is not (or no longer) on the server;"
                     + " upload it again");
         }
         return img;

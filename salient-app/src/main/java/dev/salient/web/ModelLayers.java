@@ -19,10 +19,9 @@ final class ModelLayers {
         }
     }
 
-    /** The last spatial layer's name, or null when the model has none. */
+    /** Grad-CAM's default layer ({@link SpatialLayers#last}: a transformer's is not its last), or null when none. */
     static String defaultLayer(DifferentiableModel model) {
-        List<SpatialLayers.Layer> layers = of(model);
-        return layers.isEmpty() ? null : layers.get(layers.size() - 1).name();
+        return of(model).isEmpty() ? null : SpatialLayers.last(model).name();
     }
 
     /**
@@ -34,15 +33,15 @@ final class ModelLayers {
         List<SpatialLayers.Layer> layers = of(model);
         if (name == null || name.isBlank()) {
             if (layers.isEmpty()) {
-                throw ApiException.badRequest("the model has no spatial layer (rank-4 tensor with height and width > 1) "
-                        + "for Grad-CAM");
+                throw ApiException.badRequest("the model has no spatial layer (a [C, H, W] or [H, W, C] grid or "
+                        + "H·W tokens, H and W > 1) for Grad-CAM");
             }
-            return layers.get(layers.size() - 1).name();
+            return defaultLayer(model);
         }
         String n = name.strip();
         if (layers.stream().noneMatch(l -> l.name().equals(n))) {
             List<String> names = layers.stream().map(SpatialLayers.Layer::name).toList();
-            throw ApiException.badRequest("'" + ParamSpec.clip(n) + "' is not a spatial layer of the model; see "
+            throw ApiException.badRequest("'" + ApiException.clip(n) + "' is not a spatial layer of the model; see "
                     + "/api/models/{model}/layers (" + names.size() + " layers, last: "
                     + (names.isEmpty() ? "none" : names.get(names.size() - 1)) + ")");
         }

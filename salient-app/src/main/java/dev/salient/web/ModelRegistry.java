@@ -35,7 +35,7 @@ public final class ModelRegistry implements AutoCloseable {
         }
         ImageClassifier c = models.get(name.strip());
         if (c == null) {
-            throw ApiException.notFound("unknown model '" + ParamSpec.clip(name) + "'; models: "
+            throw ApiException.notFound("unknown model '" + ApiException.clip(name) + "'; models: "
                     + String.join(", ", models.keySet()));
         }
         return c;

@@ -41,4 +41,25 @@ class BenchCommandTest {
             assertThat(ratio).as(row).isCloseTo(gradient[0] / forward[0], org.assertj.core.data.Offset.offset(0.03 * ratio));
         }
     }
+
+    @Test
+    void forwardPassMethodsAreReportedAgainstTheirForwardCalls() {
+        CliTest.Run r = run("bench", "--model", model(), "--batch", "1", "--repeat", "1", "--warmup", "0", "--methods");
+        assertThat(r.exit()).as(r.err()).isZero();
+        for (String method : List.of("scorecam top-channels=64", "ablationcam", "rise masks=256")) {
+            String row = r.out().lines().filter(l -> l.startsWith(method + " ")).findFirst().orElseThrow();
+            // method min / med / max, forward min / med / max, ratio of minimums per call (printed to 0.01), pair ratio
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "^ +([\\d.]+) +[\\d.]+ +[\\d.]+ +([\\d.]+) +[\\d.]+ +[\\d.]+ +([\\d.]+) .* <= 1\\.3 of its (\\d+) forward "
+                    + "calls \\((\\d+) \\w+ in chunks of (\\d+)\\)$").matcher(row.substring(method.length()));
+            assertThat(m.find()).as(row).isTrue();
+            int calls = Integer.parseInt(m.group(4));
+            int count = Integer.parseInt(m.group(5));
+            int batch = Integer.parseInt(m.group(6));
+            assertThat(calls).as(row).isEqualTo((count + batch - 1) / batch);
+            double ratio = Double.parseDouble(m.group(3));
+            assertThat(ratio).as(row).isCloseTo(Double.parseDouble(m.group(1))
+                    / (calls * Double.parseDouble(m.group(2))), org.assertj.core.data.Offset.offset(0.03 * ratio + 0.005));
+        }
+    }
 }

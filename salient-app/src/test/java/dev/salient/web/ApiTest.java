@@ -44,7 +44,7 @@ class ApiTest {
         Files.writeString(examples.resolve("credits.json"), "{\"bird.bmp\": \"Bird by a test\"}");
         Files.writeString(examples.getParent().resolve("salient-secret.txt"), "TOP-SECRET-CONTENT");
         server = new SalientServer(WebConfig.defaults().withPort(0).withExamples(examples),
-                TestSupport.models(), MethodRegistry.standard().with(COUNTING, new TestSupport.Slow())).start();
+                TestSupport.models(), MethodRegistry.standard().with(COUNTING.description, TestSupport.SLOW)).start();
         base = server.url();
     }
 
@@ -310,7 +310,7 @@ class ApiTest {
     @Test
     void answers503WithRetryAfterWhenTheQueueIsFull() throws Exception {
         try (SalientServer tiny = new SalientServer(WebConfig.defaults().withPort(0).withWork(1, 1,
-                Duration.ofSeconds(30)), TestSupport.models(), MethodRegistry.standard().with(new TestSupport.Slow()))
+                Duration.ofSeconds(30)), TestSupport.models(), MethodRegistry.standard().with(TestSupport.SLOW))
                 .start()) {
             String id = json(post(tiny.url(), "/api/images", bird(), "image/bmp")).get("id").asText();
             ExecutorService clients = Executors.newFixedThreadPool(5);
@@ -341,7 +341,7 @@ class ApiTest {
     @Test
     void answers504PastTheTimeLimit() throws Exception {
         try (SalientServer strict = new SalientServer(WebConfig.defaults().withPort(0).withWork(1, 2,
-                Duration.ofMillis(500)), TestSupport.models(), MethodRegistry.standard().with(new TestSupport.Slow()))
+                Duration.ofMillis(500)), TestSupport.models(), MethodRegistry.standard().with(TestSupport.SLOW))
                 .start()) {
             String id = json(post(strict.url(), "/api/images", bird(), "image/bmp")).get("id").asText();
             HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(strict.url()
@@ -356,7 +356,11 @@ class ApiTest {
         assertThat(new String(get("/").body(), StandardCharsets.UTF_8)).contains("<title>Salient");
         JsonNode api = json(get("/openapi.json"));
         assertThat(api.get("paths").has("/api/explain")).isTrue();
-        assertThat(new String(get("/api.html").body(), StandardCharsets.UTF_8)).contains("/api/classify");
+        HttpResponse<byte[]> docs = get("/docs");
+        assertThat(docs.statusCode()).isEqualTo(302);
+        assertThat(docs.headers().firstValue("Location")).hasValue("/api.html");
+        assertThat(new String(get("/api.html").body(), StandardCharsets.UTF_8)).contains("api.js");
+        assertThat(new String(get("/api.js").body(), StandardCharsets.UTF_8)).contains("/openapi.json");
     }
 
     // ---- helpers ----

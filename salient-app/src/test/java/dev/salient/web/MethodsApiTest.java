@@ -39,8 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The core attribution methods through the API: every method, Grad-CAM layers, progress, cancel, refusals. */
 class MethodsApiTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    /** Small parameters so that every method runs in a second or two. */
-    private static final String SMALL = "&samples=2&steps=2&window=56&stride=56";
+    /** Small parameters so that every method runs in a second or two; each method is sent those it takes. */
+    private static final Map<String, String> SMALL = Map.of("samples", "2", "steps", "2", "window", "56", "stride", "56",
+            "masks", "16", "top-channels", "8");
     private static SalientServer server;
     private static String base;
     private static String bird;
@@ -49,7 +50,7 @@ class MethodsApiTest {
     @BeforeAll
     static void start() throws Exception {
         server = new SalientServer(WebConfig.defaults().withPort(0), TestSupport.models(),
-                MethodRegistry.standard().with(new TestSupport.Throwing())).start();
+                MethodRegistry.standard().with(TestSupport.THROWING)).start();
         base = server.url();
         bird = json(ApiTest.post(base, "/api/images", ApiTest.bird(), "image/bmp")).get("id").asText();
         photo = ImageIO.read(SharedData.image("bird.bmp").toFile());
@@ -60,8 +61,11 @@ class MethodsApiTest {
         server.close();
     }
 
+    /** The methods for any model (a CNN here); the attention methods have their transformer tests. */
     static List<String> methods() {
-        return AttributionMethods.names();
+        return AttributionMethods.all().stream()
+                .filter(d -> d.traits().needs() == dev.salient.attribution.MethodTraits.Needs.ANY_MODEL)
+                .map(dev.salient.attribution.MethodDescription::name).toList();
     }
 
     @Test
@@ -75,22 +79,68 @@ class MethodsApiTest {
             if (m.get("name").asText().equals("smoothgrad")) {
                 List<String> params = new ArrayList<>();
                 m.get("params").forEach(p -> params.add(p.get("name").asText()));
-                assertThat(params).contains("samples", "noise", "seed", "head").doesNotContain("batch", "memory-mb");
+                assertThat(params).containsExactly("samples", "noise", "seed"); // batch, memory-mb: the server's
                 JsonNode samples = m.get("params").get(params.indexOf("samples"));
-                assertThat(samples.get("defaultValue").asText())
-                        .isEqualTo(AttributionMethods.defaults("smoothgrad").get("samples"));
+                var described = AttributionMethods.describe("smoothgrad").parameter("samples").orElseThrow();
+                assertThat(samples.get("defaultValue").asInt()).isEqualTo(described.defaultValue());
+                assertThat(samples.get("max").asInt()).isEqualTo(described.maximum().intValue()).isEqualTo(1000);
+                assertThat(m.get("label").asText()).isEqualTo("SmoothGrad");
             }
             if (m.get("name").asText().equals("gradcam")) {
                 assertThat(m.get("coarse").asBoolean()).isTrue();
+                assertThat(m.get("map").asText()).isEqualTo("layer");
+                assertThat(m.get("colormap").asText()).isEqualTo("turbo");
                 assertThat(m.get("params").findValuesAsText("type")).contains("layer");
             }
         }
+        JsonNode all = json(get("/api/methods"));
+        assertThat(all.get("request").findValuesAsText("name")).containsExactly("head");
+        assertThat(all.get("display").findValuesAsText("name")).contains("sensitivity", "colormap", "percentile");
+    }
+
+    @Test
+    void attentionMethodsOnTheCnnAnswer422() throws Exception {
+        assertError(get("/api/explain?image=" + bird + "&method=attention-rollout"), 422, "vision transformer");
+        for (JsonNode m : json(get("/api/methods")).get("methods")) {
+            assertThat(m.get("needs").asText()).as(m.get("name").asText())
+                    .isEqualTo(m.get("name").asText().startsWith("attention-") ? "attention" : "any-model");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/explain?image=ID&bogus=1", "/api/explain?image=ID&method=smoothgrad&bogus=1",
+            "/api/explain?image=ID&method=smoothgrad&samples=4&bogus=1", "/api/compare?image=ID&methods=gradient&bogus=1",
+            "/api/models?bogus=1", "/api/models/mobilenet_v2/layers?bogus=1"})
+    void refusesAnUnknownParameterNamingIt(String query) throws Exception {
+        HttpResponse<byte[]> r = get(query.replace("ID", bird));
+        assertError(r, 400, "unknown parameter 'bogus'");
+        assertError(ApiTest.post(base, "/api/jobs?image=" + bird + "&bogus=1", new byte[0], "text/plain"), 400,
+                "'bogus'");
+        assertError(ApiTest.post(base, "/api/classify?image=" + bird + "&bogus=1", new byte[0], "text/plain"), 400,
+                "'bogus'");
+    }
+
+    @Test
+    void aParameterOfAnotherMethodIsUnknownAndTheServersOwnAreRefused() throws Exception {
+        assertError(get("/api/explain?image=" + bird + "&method=gradient&samples=4"), 400,
+                "unknown parameter 'samples'");
+        // each compared method takes its own: samples belongs to smoothgrad
+        png(get("/api/compare?image=" + bird + "&methods=gradient,smoothgrad&samples=2&height=64"));
+        assertError(get("/api/compare?image=" + bird + "&methods=gradient,gradcam&samples=2"), 400, "'samples'");
+        assertError(get("/api/explain?image=" + bird + "&method=smoothgrad&batch=64"), 400,
+                "parameter 'batch' of method 'smoothgrad' is set by whoever runs Salient, not by a request");
     }
 
     @ParameterizedTest
     @MethodSource("methods")
     void everyMethodExplainsTheBird(String method) throws Exception {
-        BufferedImage img = png(get("/api/explain?image=" + bird + "&method=" + enc(method) + SMALL));
+        StringBuilder small = new StringBuilder();
+        SMALL.forEach((k, v) -> {
+            if (AttributionMethods.describe(method).parameter(k).isPresent()) {
+                small.append('&').append(k).append('=').append(v);
+            }
+        });
+        BufferedImage img = png(get("/api/explain?image=" + bird + "&method=" + enc(method) + small));
         assertThat(img.getWidth()).isEqualTo(photo.getWidth());
         assertThat(img.getHeight()).isEqualTo(photo.getHeight());
         assertThat(distinctColours(img)).as("not a blank map").isGreaterThan(8);

@@ -1,7 +1,13 @@
 package dev.salient.web;
 
 import dev.salient.attribution.Attribution;
+import dev.salient.attribution.AttributionMethod;
+import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.MethodDescription;
+import dev.salient.attribution.MethodTraits;
+import dev.salient.attribution.ParameterDescription;
 import dev.salient.attribution.ProgressListener;
+import dev.salient.attribution.VanillaGradient;
 import dev.salient.catalog.ResolvedModel;
 import dev.salient.engine.EngineOptions;
 import dev.salient.model.ImageClassifier;
@@ -13,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The shared MobileNetV2 and test-only methods (a slow one with progress, a counting wrapper). */
+/** The shared MobileNetV2 and test-only methods (a slow one with progress, a counting wrapper, a throwing one). */
 final class TestSupport {
     private static ImageClassifier mobilenet;
 
@@ -25,63 +31,42 @@ final class TestSupport {
         return mobilenet;
     }
 
+    private static ImageClassifier quantised;
+
+    /** The catalog's default model: Coral's quantised MobileNetV2, imported from TFLite (raw tensor names of ~250 characters). */
+    static synchronized ImageClassifier quantisedMobileNet() {
+        if (quantised == null) {
+            quantised = ImageClassifier.load(SharedData.path("mirror/mobilenet_v2_1.0_224_quant.tflite"));
+        }
+        return quantised;
+    }
+
     static ModelRegistry models() {
         return new ModelRegistry(List.of(mobileNet()));
     }
 
-    /** A test-only method: name and label, no parameters unless overridden. */
-    abstract static class TestMethod implements ExplainMethod {
-        private final String name;
-        private final String label;
-
-        TestMethod(String name, String label) {
-            this.name = name;
-            this.label = label;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String label() {
-            return label;
-        }
-
-        @Override
-        public String description() {
-            return "test method";
-        }
-
-        @Override
-        public List<ParamSpec> params() {
-            return List.of();
-        }
+    /** A test method's traits: a layer map (7×7) scaled per map, or a pixel map scaled like the demo's gradient. */
+    private static MethodTraits traits(MethodTraits.MapKind map) {
+        return new MethodTraits(map, false, map == MethodTraits.MapKind.LAYER ? MethodTraits.Scale.PER_MAP
+                : MethodTraits.Scale.FIXED, false, MethodTraits.Cost.ONE_GRADIENT);
     }
 
     /** Sleeps {@code ms} per step for {@code steps} steps, reporting progress and honouring cancel. */
-    static final class Slow extends TestMethod {
-        Slow() {
-            super("slow", "Slow (test)");
+    static final ParameterDescription<Integer> STEPS = ParameterDescription.integer("steps", "Steps", 10, 1, 1000, "",
+            "steps to sleep through");
+    static final ParameterDescription<Integer> MS = ParameterDescription.integer("ms", "Milliseconds per step", 100, 0,
+            10_000, "ms", "sleep per step");
+    static final MethodDescription SLOW = new MethodDescription("slow", "Slow (test)", "test method",
+            List.of(STEPS, MS), traits(MethodTraits.MapKind.LAYER), values -> new Slow(values.get(STEPS), values.get(MS)));
+
+    private record Slow(int steps, int ms) implements AttributionMethod {
+        @Override
+        public String name() {
+            return SLOW.name();
         }
 
         @Override
-        public boolean coarse() {
-            return true;
-        }
-
-        @Override
-        public List<ParamSpec> params() {
-            return List.of(ParamSpec.integer("steps", "Steps", 1, 1000, 10, ""),
-                    ParamSpec.integer("ms", "Milliseconds per step", 0, 10_000, 100, ""));
-        }
-
-        @Override
-        public Attribution attribute(ImageClassifier classifier, float[] input, int classIndex,
-                                     Map<String, Object> params, ProgressListener progress) {
-            int steps = (int) params.get("steps");
-            int ms = (int) params.get("ms");
+        public Attribution attribute(AttributionRequest request, ProgressListener progress) {
             for (int i = 0; i < steps; i++) {
                 if (progress.cancelled()) {
                     throw new CancellationException("slow cancelled");
@@ -101,33 +86,39 @@ final class TestSupport {
     }
 
     /** The demo gradient, counting network runs. */
-    static final class Counting extends TestMethod {
+    static final class Counting {
         final AtomicInteger runs = new AtomicInteger();
-        private final ExplainMethod inner = MethodRegistry.standard().get("gradient");
-
-        Counting() {
-            super("counting", "Counting gradient (test)");
-        }
-
-        @Override
-        public Attribution attribute(ImageClassifier classifier, float[] input, int classIndex,
-                                     Map<String, Object> params, ProgressListener progress) {
-            runs.incrementAndGet();
-            return inner.attribute(classifier, input, classIndex, Map.of("head", "log-probability"), progress);
-        }
+        final MethodDescription description = new MethodDescription("counting", "Counting gradient (test)",
+                "test method", List.of(), VanillaGradient.DESCRIPTION.traits(), values -> new TestMethod("counting") {
+            @Override
+            public Attribution attribute(AttributionRequest request, ProgressListener progress) {
+                runs.incrementAndGet();
+                return new VanillaGradient().attribute(request, progress);
+            }
+        });
     }
 
     /** Throws what a spatial method throws on an input layout it cannot handle. */
-    static final class Throwing extends TestMethod {
-        Throwing() {
-            super("throwing", "Throwing (test)");
+    static final MethodDescription THROWING = new MethodDescription("throwing", "Throwing (test)", "test method",
+            List.of(), traits(MethodTraits.MapKind.PIXEL), values -> new TestMethod("throwing") {
+        @Override
+        public Attribution attribute(AttributionRequest request, ProgressListener progress) {
+            throw new IllegalArgumentException("spatial methods need an image input [C, H, W]; the model's input is "
+                    + "[224, 224, 3]");
+        }
+    });
+
+    /** A test method by name. */
+    private abstract static class TestMethod implements AttributionMethod {
+        private final String name;
+
+        TestMethod(String name) {
+            this.name = name;
         }
 
         @Override
-        public Attribution attribute(ImageClassifier classifier, float[] input, int classIndex,
-                                     Map<String, Object> params, ProgressListener progress) {
-            throw new IllegalArgumentException("spatial methods need an image input [C, H, W]; the model's input is "
-                    + "[224, 224, 3]");
+        public String name() {
+            return name;
         }
     }
 }

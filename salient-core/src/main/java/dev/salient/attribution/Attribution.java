@@ -1,5 +1,7 @@
 package dev.salient.attribution;
 
+import dev.salient.graph.TensorShapes;
+
 import java.util.Map;
 
 /**
@@ -14,10 +16,7 @@ import java.util.Map;
 public record Attribution(float[] values, long[] shape, boolean inputShaped, Map<String, Double> diagnostics) {
     public Attribution {
         diagnostics = Map.copyOf(diagnostics);
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
+        long n = TensorShapes.elementCount(shape);
         if (n != values.length) {
             throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds " + n
                     + " values, got " + values.length);

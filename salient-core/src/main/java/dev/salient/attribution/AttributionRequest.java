@@ -22,9 +22,16 @@ import java.util.Objects;
  *                    int, TargetHead)}, which takes it from the classifier's preprocessing.
  * @param black       per-channel model-space value of a black pixel (what "black" baselines use), or null for 0:
  *                    0 is black for models fed [0, 1] pixels, but mid-grey for one fed (pixel − 128)/128
+ * @param white       per-channel model-space value of a white pixel, or null when not known: with {@code black},
+ *                    the box of possible inputs (LRP's z^B rule)
  */
 public record AttributionRequest(DifferentiableModel model, float[] input, int targetClass, TargetHead head,
-                                 Layout layout, float[] black) {
+                                 Layout layout, float[] black, float[] white) {
+    /** The quantity of the class that is explained, as a parameter: the demo's log-probability by default. */
+    public static final ParameterDescription<TargetHead> HEAD = ParameterDescription.choice("head", "Target",
+            TargetHead.class, TargetHead.LOG_PROBABILITY,
+            "what is explained: the class's logit, probability or log-probability (the demo)");
+
     public AttributionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(input, "input");
@@ -40,6 +47,12 @@ public record AttributionRequest(DifferentiableModel model, float[] input, int t
             throw new IllegalArgumentException("layout " + layout + " given for input shape "
                     + Arrays.toString(itemShape(model)) + ", which is not an image [C, H, W] or [H, W, C]");
         }
+    }
+
+    /** A request whose white pixel is not known. */
+    public AttributionRequest(DifferentiableModel model, float[] input, int targetClass, TargetHead head, Layout layout,
+                              float[] black) {
+        this(model, input, targetClass, head, layout, black, null);
     }
 
     /** A request whose black pixel is 0 in every channel. */
@@ -65,10 +78,12 @@ public record AttributionRequest(DifferentiableModel model, float[] input, int t
     public static AttributionRequest of(ImageClassifier classifier, float[] input, int targetClass, TargetHead head) {
         var p = classifier.preprocessing();
         float[] black = new float[Preprocessing.CHANNELS];
+        float[] white = new float[Preprocessing.CHANNELS];
         for (int c = 0; c < black.length; c++) {
             black[c] = (float) ((0 * p.scale() - p.mean()[c]) / p.std()[c]);
+            white[c] = (float) ((255 * p.scale() - p.mean()[c]) / p.std()[c]);
         }
-        return new AttributionRequest(classifier.engine(), input, targetClass, head, p.layout(), black);
+        return new AttributionRequest(classifier.engine(), input, targetClass, head, p.layout(), black, white);
     }
 
     /** A black photo in model space: {@link #black} in each channel (zeros when it is not known). */
@@ -91,6 +106,11 @@ public record AttributionRequest(DifferentiableModel model, float[] input, int t
     /** The model-space value of black in channel {@code c} (0 when not known). */
     public float black(int c) {
         return black == null ? 0f : black[c];
+    }
+
+    /** The same request for another head (e.g. the logit, for methods that explain only the logit). */
+    public AttributionRequest withHead(TargetHead newHead) {
+        return new AttributionRequest(model, input, targetClass, newHead, layout, black, white);
     }
 
     /** The input's shape without the batch axis, e.g. [3, 224, 224] (NCHW) or [224, 224, 3] (NHWC). */

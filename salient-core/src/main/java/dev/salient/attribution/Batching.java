@@ -3,6 +3,7 @@ package dev.salient.attribution;
 import dev.salient.engine.ChunkKind;
 import dev.salient.engine.ChunkTimings;
 import dev.salient.engine.DifferentiableModel;
+import dev.salient.graph.TensorShapes;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Chunk sizes for many-sample methods (SmoothGrad and its variants, Integrated Gradients, occlusion, and metrics that
@@ -76,7 +78,7 @@ public final class Batching {
             long[] one = model.shapes().at(t, 1);
             // a graph that fixes batch 1 has no batch-dependent tensors to tell apart: count them all
             if (!batchable || !Arrays.equals(one, model.shapes().at(t, 2))) {
-                elements.add(Arrays.stream(one).reduce(1, Math::multiplyExact));
+                elements.add(TensorShapes.elementCount(one));
             }
         }
         return elements;
@@ -240,6 +242,14 @@ public final class Batching {
             if (toMeasure.isEmpty()) {
                 finishMeasuring();
             }
+        }
+
+        /** Runs one chunk of {@code items} samples on a session of {@code size} ({@link #next}) and records its time. */
+        public <T> T timed(int size, int items, Supplier<T> chunk) {
+            long start = System.nanoTime();
+            T result = chunk.get();
+            record(size, items, System.nanoTime() - start);
+            return result;
         }
 
         /**

@@ -22,14 +22,15 @@ import java.util.*;
  * {@value #ATTRIBUTION} is: "gradient" — d target / d input, input-shaped; "gradient-x-input" — input ⊙ gradient;
  * "gradcam" — [1, h, w] Grad-CAM map of the layer (default: {@link SpatialLayers#last}).
  * The graph works for NCHW and NHWC image inputs alike: the gradient methods are elementwise on the input in its
- * own layout, and Grad-CAM reduces an inner layer, which ONNX convolutions make NCHW; nothing is upsampled.
+ * own layout, and Grad-CAM reduces an inner layer brought to [1, C, H, W] in the graph (token and channels-last
+ * layers sliced and transposed, see {@link SpatialLayers}); nothing is upsampled.
  */
 public final class ExplainerExporter {
     public static final String SCORES = "scores";
     public static final String ATTRIBUTION = "attribution";
     public static final String CLASS = "class";
     public static final String TARGET_CLASS = "target_class";
-    public static final List<String> METHODS = List.of("gradient", "gradient-x-input", "gradcam");
+    public static final List<String> METHODS = AttributionMethods.exportable();
 
     private ExplainerExporter() {}
 
@@ -99,8 +100,8 @@ public final class ExplainerExporter {
                 attributionShape = model.inputShape(1);
             }
             default -> {
-                String a = GradientGraphBuilder.valueOutput(spatial.name());
-                String da = GradientGraphBuilder.gradientOutput(spatial.name());
+                String a = channelsFirst(b, GradientGraphBuilder.valueOutput(spatial.name()), spatial);
+                String da = channelsFirst(b, GradientGraphBuilder.gradientOutput(spatial.name()), spatial);
                 int hw = spatial.height() * spatial.width();
                 String weights = b.op("Mul", b.reduceSum(da, new long[]{2, 3}, true), b.constScalar(1f / hw));
                 String sum = b.reduceSum(b.op("Mul", weights, a), new long[]{1}, false);
@@ -134,6 +135,17 @@ public final class ExplainerExporter {
                 .setDocString("Salient explainer '" + method + "' (" + head + ", "
                         + (classInput ? "class from input '" + TARGET_CLASS + "'" : "top-1 class") + ")")
                 .build();
+    }
+
+    /** The layer's tensor as [1, C, H, W]: the extra tokens sliced off, tokens and channels-last transposed. */
+    private static String channelsFirst(GraphBuilder b, String tensor, SpatialLayers.Layer layer) {
+        return switch (layer.layout()) {
+            case NCHW -> tensor;
+            case NHWC -> b.transpose(tensor, 0, 3, 1, 2);
+            case TOKENS -> b.reshape(b.transpose(b.slice(tensor, new long[]{layer.extraTokens()},
+                            new long[]{layer.shape()[1]}, new long[]{1}, new long[]{1}), 0, 2, 1),
+                    1, layer.channels(), layer.height(), layer.width());
+        };
     }
 
     /** Kahn's algorithm: the seed nodes appended last must run before the backward pass that reads the seed. */

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Grad-CAM (Selvaraju et al. 2017) on a spatial layer A (default: the last one, {@link SpatialLayers#last}):
- * weights w_k = (1/HW) Σ_ij ∂F_c/∂A_kij, map L = ReLU(Σ_k w_k A_k), of the layer's shape [h, w].
+ * Grad-CAM (Selvaraju et al. 2017) on a spatial layer A (default: {@link SpatialLayers#last}):
+ * weights w_k = (1/HW) Σ_ij ∂F_c/∂A_kij, map L = ReLU(Σ_k w_k A_k), of the layer's grid [h, w]. A token layer
+ * (ViT) or a channels-last one (Swin) is read as its [C, H, W] grid ({@link SpatialLayers.Layer#channelsFirst}).
  * With {@code plusPlus} the weights are Grad-CAM++'s closed form, see {@link GradCamPlusPlus}.
  */
 public class GradCam extends GradientMethod {
@@ -18,6 +19,18 @@ public class GradCam extends GradientMethod {
             return new Params(null);
         }
     }
+
+    /** The layer parameter of every Grad-CAM-like method. */
+    static final ParameterDescription<String> LAYER = ParameterDescription.layer("layer", "Layer",
+            "spatial layer whose channels are weighted (default: the last one)");
+    /** One gradient whose backward pass stops at the layer: 0.4× a vanilla gradient on MobileNetV2. */
+    static final MethodTraits.Cost COST = MethodTraits.Cost.ONE_GRADIENT;
+
+    public static final MethodDescription DESCRIPTION = new MethodDescription("gradcam", "Grad-CAM",
+            "ReLU(Σ_k w_k A_k), w_k = mean over the layer of ∂F_c/∂A_k: a spatial layer's channels weighted by "
+                    + "their mean gradient", List.of(LAYER),
+            new MethodTraits(MethodTraits.MapKind.LAYER, false, MethodTraits.Scale.PER_MAP, true, COST),
+            values -> new GradCam(new Params(values.get(LAYER))));
 
     private final Params params;
 
@@ -35,7 +48,7 @@ public class GradCam extends GradientMethod {
 
     @Override
     public String name() {
-        return "gradcam";
+        return DESCRIPTION.name();
     }
 
     /** The layer this method uses on {@code model}. */
@@ -67,14 +80,49 @@ public class GradCam extends GradientMethod {
         int channels = layer.channels();
         int h = layer.height();
         int w = layer.width();
-        float[] map = cam(t.value(), t.gradient(), channels, h * w);
+        // token and channels-last layers are read as [C, H·W]: the extra tokens dropped, the grid channel by channel
+        float[] map = cam(layer.channelsFirst(t.value()), layer.channelsFirst(t.gradient()), channels, h * w);
         progress.progress(1, 1);
         return new Attribution(map, new long[]{h, w}, false, Map.of("targetScore", (double) r.target()[0]));
     }
 
-    /** ReLU(Σ_k w_k A_k) over one item. */
+    /** ReLU of {@link #rawMap} over one item. */
     float[] cam(float[] activation, float[] gradient, int channels, int hw) {
-        float[] weights = weights(activation, gradient, channels, hw);
+        return relu(rawMap(activation, gradient, channels, hw));
+    }
+
+    /**
+     * The map before the ReLU, Σ_k w_k A_k with {@link #weights}; methods that combine the layer's channels
+     * elementwise (HiResCAM, LayerCAM) override this.
+     */
+    protected float[] rawMap(float[] activation, float[] gradient, int channels, int hw) {
+        return weightedSum(weights(activation, gradient, channels, hw), activation, channels, hw);
+    }
+
+    /** The layer's activations at the request's input, from the layer-only gradient run (batch 1). */
+    static float[] activation(AttributionRequest request, SpatialLayers.Layer layer) {
+        return innerOnly(request, List.of(layer.name())).inner().get(layer.name()).value();
+    }
+
+    /** A map at the layer's resolution [h, w]. */
+    static Attribution layerMap(float[] map, SpatialLayers.Layer layer, Map<String, Double> diagnostics) {
+        return new Attribution(map, new long[]{layer.height(), layer.width()}, false, diagnostics);
+    }
+
+    /** Σ_k f(g_k) ⊙ A_k over one item [C, hw], f the identity or, with {@code positiveGradients}, the ReLU. */
+    static float[] elementwise(float[] activation, float[] gradient, int channels, int hw, boolean positiveGradients) {
+        float[] map = new float[hw];
+        for (int k = 0; k < channels; k++) {
+            for (int i = 0; i < hw; i++) {
+                float g = gradient[k * hw + i];
+                map[i] += (positiveGradients ? Math.max(0, g) : g) * activation[k * hw + i];
+            }
+        }
+        return map;
+    }
+
+    /** Σ_k w_k A_k over one item [C, hw]. */
+    static float[] weightedSum(float[] weights, float[] activation, int channels, int hw) {
         float[] map = new float[hw];
         for (int k = 0; k < channels; k++) {
             float wk = weights[k];
@@ -85,7 +133,12 @@ public class GradCam extends GradientMethod {
                 map[i] += wk * activation[k * hw + i];
             }
         }
-        for (int i = 0; i < hw; i++) {
+        return map;
+    }
+
+    /** max(0, v) in place; returns {@code map}. */
+    static float[] relu(float[] map) {
+        for (int i = 0; i < map.length; i++) {
             map[i] = Math.max(0, map[i]);
         }
         return map;

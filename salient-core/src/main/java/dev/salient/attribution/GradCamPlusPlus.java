@@ -1,5 +1,7 @@
 package dev.salient.attribution;
 
+import java.util.List;
+
 /**
  * Grad-CAM++ (Chattopadhay et al. 2018), closed form for the exponential of the score, with g = ∂F_c/∂A and
  * S_k = Σ_ij A_kij: α_kij = ĝ² / (2ĝ² + S_k·ĝ³) with ĝ = g / T, w_k = Σ_ij α_kij·ReLU(g_kij),
@@ -25,6 +27,11 @@ public final class GradCamPlusPlus extends GradCam {
     static final double PYTORCH_GRAD_CAM_UNIT = 1;
     static final double PYTORCH_GRAD_CAM_EPS = 1e-6;
 
+    public static final MethodDescription DESCRIPTION = new MethodDescription("gradcam++", "Grad-CAM++",
+            "ReLU(Σ_k w_k A_k) with Grad-CAM++'s channel weights, built from the positive gradients on the layer",
+            List.of(LAYER), new MethodTraits(MethodTraits.MapKind.LAYER, false, MethodTraits.Scale.PER_MAP, false,
+            COST), values -> new GradCamPlusPlus(new Params(values.get(LAYER))));
+
     public GradCamPlusPlus(Params params) {
         super(params);
     }
@@ -35,7 +42,7 @@ public final class GradCamPlusPlus extends GradCam {
 
     @Override
     public String name() {
-        return "gradcam++";
+        return DESCRIPTION.name();
     }
 
     @Override

@@ -57,9 +57,7 @@ public abstract class GradientMethod implements AttributionMethod {
                 for (int i = 0; i < items; i++) {
                     seeds[i * classes + request.targetClass()] = 1f;
                 }
-                long start = System.nanoTime();
-                GradientResult result = session.run(x, seeds, items);
-                plan.record(size, items, System.nanoTime() - start);
+                GradientResult result = plan.timed(size, items, () -> session.run(x, seeds, items));
                 chunks.accept(first, result);
                 first += items;
                 progress.progress(first, count);

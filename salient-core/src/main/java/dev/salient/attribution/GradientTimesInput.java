@@ -11,9 +11,14 @@ import java.util.Map;
  * A(x) = x ⊙ ∂F_c(x)/∂x.
  */
 public final class GradientTimesInput extends GradientMethod {
+    public static final MethodDescription DESCRIPTION = new MethodDescription("gradient-x-input", "Gradient × input",
+            "x ⊙ ∂F_c/∂x: the input times its gradient", List.of(),
+            new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, true,
+                    MethodTraits.Cost.ONE_GRADIENT), values -> new GradientTimesInput());
+
     @Override
     public String name() {
-        return "gradient-x-input";
+        return DESCRIPTION.name();
     }
 
     @Override

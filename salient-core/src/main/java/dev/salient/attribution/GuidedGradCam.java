@@ -13,6 +13,12 @@ import java.util.Map;
  * [1, C, h, w] whatever the input layout (ONNX convolutions are NCHW).
  */
 public final class GuidedGradCam extends GradientMethod {
+    public static final MethodDescription DESCRIPTION = new MethodDescription("guided-gradcam", "Guided Grad-CAM",
+            "guided backprop ⊙ the Grad-CAM map upsampled to the input", List.of(GradCam.LAYER),
+            new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
+                    new MethodTraits.Cost(2, 2, 0, 0, null)),
+            values -> new GuidedGradCam(new GradCam.Params(values.get(GradCam.LAYER))));
+
     private final GradCam gradCam;
 
     public GuidedGradCam(GradCam.Params params) {
@@ -25,7 +31,7 @@ public final class GuidedGradCam extends GradientMethod {
 
     @Override
     public String name() {
-        return "guided-gradcam";
+        return DESCRIPTION.name();
     }
 
     @Override

@@ -144,6 +144,40 @@ public final class IntegratedGradients extends GradientMethod {
         }
     }
 
+    private static final Params DEFAULTS = Params.defaults();
+    static final ParameterDescription<Integer> STEPS = ParameterDescription.integer("steps", "Steps",
+            DEFAULTS.steps(), 1, 1000, "", "points on the path from the baseline to the input (≥ 2 for trapezoid)");
+    static final ParameterDescription<Rule> RULE = ParameterDescription.choice("rule", "Integration rule", Rule.class,
+            DEFAULTS.rule(), "quadrature rule along the path");
+    static final ParameterDescription<String> BASELINE = ParameterDescription.choice("baseline", "Baseline",
+            List.of("black", "blur", "noise"), "black", "where the path starts: a black photo, the photo blurred, "
+                    + "or uniform noise");
+    static final ParameterDescription<Double> BLUR_SIGMA = ParameterDescription.positive("blur-sigma", "Blur σ",
+            8.0, 100, "px", "σ of the Gaussian blur of the 'blur' baseline");
+    static final ParameterDescription<Integer> NOISE_SEED = ParameterDescription.integer("noise-seed",
+            "Noise baseline seed", 0, 0, Integer.MAX_VALUE, "", "seed of the 'noise' baseline");
+
+    public static final MethodDescription DESCRIPTION = new MethodDescription("integrated-gradients",
+            "Integrated Gradients", "(x − x′) ⊙ ∫₀¹ ∂F_c(x′ + α(x − x′))/∂x dα: the gradient integrated along the "
+            + "straight path from a baseline x′", List.of(STEPS, RULE, BASELINE, BLUR_SIGMA, NOISE_SEED, ChunkParameters.BATCH,
+            ChunkParameters.MEMORY_MB),
+            new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
+                    new MethodTraits.Cost(2, 0, 1, 1, STEPS.name())),
+            values -> new IntegratedGradients(new Params(values.get(STEPS), values.get(RULE), baseline(values),
+                    values.get(ChunkParameters.BATCH), ChunkParameters.memoryBudget(values))));
+
+    /** The parameters that choose a baseline ({@link #baseline(ParameterValues)}), shared by reference methods. */
+    static final List<ParameterDescription<?>> BASELINE_PARAMETERS = List.of(BASELINE, BLUR_SIGMA, NOISE_SEED);
+
+    /** The baseline the {@link #BASELINE_PARAMETERS} name. */
+    static Baseline baseline(ParameterValues values) {
+        return switch (values.get(BASELINE)) {
+            case "blur" -> new Baseline.Blurred(values.get(BLUR_SIGMA));
+            case "noise" -> new Baseline.UniformNoise(values.get(NOISE_SEED));
+            default -> new Baseline.Black();
+        };
+    }
+
     private final Params params;
 
     public IntegratedGradients(Params params) {
@@ -156,7 +190,7 @@ public final class IntegratedGradients extends GradientMethod {
 
     @Override
     public String name() {
-        return "integrated-gradients";
+        return DESCRIPTION.name();
     }
 
     /** Nodes α_k in [0, 1] and weights w_k (Σ w_k = 1) of the rule with m points. */

@@ -2,6 +2,7 @@ package dev.salient.attribution;
 
 import dev.salient.engine.ChunkKind;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,6 +39,39 @@ public final class Occlusion implements AttributionMethod {
         }
     }
 
+    private static final Params DEFAULTS = Params.defaults();
+    static final ParameterDescription<Integer> WINDOW = ParameterDescription.integer("window", "Window",
+            DEFAULTS.window(), 1, 1024, "px", "side of the square that is occluded");
+    static final ParameterDescription<Integer> STRIDE = ParameterDescription.integer("stride", "Stride",
+            DEFAULTS.stride(), 1, 1024, "px", "step between occluded windows");
+    /** Text: "black" (the default, NaN in {@link Params}) or a value in model input units. */
+    static final ParameterDescription<String> BASELINE = ParameterDescription.text("baseline", "Baseline", "black",
+            "what fills the occluded window: black, or a value in model input units");
+
+    public static final MethodDescription DESCRIPTION = new MethodDescription("occlusion", "Occlusion",
+            "mean over windows W ∋ pixel of F_c(x) − F_c(x with W replaced by the baseline): forward passes only",
+            List.of(WINDOW, STRIDE, BASELINE, ChunkParameters.BATCH),
+            new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
+                    new MethodTraits.Cost(1, 0, 1, 0, "window positions")),
+            values -> new Occlusion(new Params(values.get(WINDOW), values.get(STRIDE),
+                    baselineValue(values.get(BASELINE)), values.get(ChunkParameters.BATCH))));
+
+    /** NaN (the request's black) for "black", else the number. */
+    private static float baselineValue(String text) {
+        if (text.equalsIgnoreCase("black")) {
+            return Float.NaN;
+        }
+        try {
+            float v = Float.parseFloat(text);
+            if (Float.isFinite(v)) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw BASELINE.rejection(Occlusion.DESCRIPTION.subject(BASELINE.name()), text, "black or a finite number");
+    }
+
     private final Params params;
 
     public Occlusion(Params params) {
@@ -50,7 +84,7 @@ public final class Occlusion implements AttributionMethod {
 
     @Override
     public String name() {
-        return "occlusion";
+        return DESCRIPTION.name();
     }
 
     /** Window origins along one axis of length {@code size}: every stride, plus one flush with the far edge. */
@@ -109,9 +143,7 @@ public final class Occlusion implements AttributionMethod {
                     }
                 }
             }
-            long start = System.nanoTime();
-            float[] scores = request.model().forward(in, items);
-            plan.record(size, items, System.nanoTime() - start);
+            float[] scores = plan.timed(size, items, () -> request.model().forward(in, items));
             for (int b = 0; b < items; b++) {
                 double drop = fx - Tensors.head(scores, b * classes, classes, target, request.head());
                 int y0 = ys[(first + b) / xs.length];

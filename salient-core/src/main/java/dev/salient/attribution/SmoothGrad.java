@@ -58,6 +58,30 @@ public final class SmoothGrad extends GradientMethod {
         }
     }
 
+    private static final Params DEFAULTS = Params.defaults(Variant.PLAIN);
+    static final ParameterDescription<Integer> SAMPLES = ParameterDescription.integer("samples", "Samples",
+            DEFAULTS.samples(), 1, 1000, "", "noisy copies of the input whose gradients are combined");
+    static final ParameterDescription<Double> NOISE = ParameterDescription.number("noise", "Noise",
+            DEFAULTS.noiseFraction(), 0, 1, "of the input range", "σ of the Gaussian noise");
+    static final ParameterDescription<Integer> SEED = ParameterDescription.integer("seed", "Seed",
+            (int) DEFAULTS.seed(), 0, Integer.MAX_VALUE, "", "seed of the noise, for reproducible maps");
+
+    public static final MethodDescription DESCRIPTION = describe(Variant.PLAIN, "SmoothGrad",
+            "(1/n) Σ g_i, g_i = ∂F_c/∂x at x + ε_i, ε_i ~ N(0, σ²): the mean gradient over n noisy copies", true);
+    public static final MethodDescription SQUARED_DESCRIPTION = describe(Variant.SQUARED, "SmoothGrad²",
+            "(1/n) Σ g_i²: the mean squared gradient over n noisy copies", false);
+    public static final MethodDescription VARGRAD_DESCRIPTION = describe(Variant.VARGRAD, "VarGrad",
+            "(1/n) Σ g_i² − ((1/n) Σ g_i)²: the variance of the gradient over n noisy copies", false);
+
+    private static MethodDescription describe(Variant variant, String title, String summary, boolean signed) {
+        return new MethodDescription(variant.methodName(), title, summary,
+                List.of(SAMPLES, NOISE, SEED, ChunkParameters.BATCH, ChunkParameters.MEMORY_MB),
+                new MethodTraits(MethodTraits.MapKind.PIXEL, signed, MethodTraits.Scale.PER_MAP, false,
+                        new MethodTraits.Cost(0, 0, 1, 1, SAMPLES.name())),
+                values -> new SmoothGrad(new Params(values.get(SAMPLES), values.get(NOISE), values.get(SEED), variant,
+                        values.get(ChunkParameters.BATCH), ChunkParameters.memoryBudget(values))));
+    }
+
     private final Params params;
 
     public SmoothGrad(Params params) {

@@ -45,17 +45,27 @@ final class Tensors {
 
     /** Bilinear resize of an h×w map to H×W (half-pixel centres, edge clamped, like OpenCV/PIL resize). */
     static float[] resizeBilinear(float[] map, int h, int w, int outH, int outW) {
+        return resizeBilinear(map, h, w, outH, outW, false);
+    }
+
+    /**
+     * Bilinear resize; with {@code alignCorners} the corner pixels map onto each other (PyTorch's
+     * UpsamplingBilinear2d), otherwise pixel centres at half-pixel offsets, edges clamped (OpenCV, PIL).
+     */
+    static float[] resizeBilinear(float[] map, int h, int w, int outH, int outW, boolean alignCorners) {
         float[] out = new float[outH * outW];
         double sy = (double) h / outH;
         double sx = (double) w / outW;
         for (int y = 0; y < outH; y++) {
-            double fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
-            int y0 = (int) Math.floor(fy);
+            double fy = alignCorners ? (outH == 1 ? 0 : (double) y * (h - 1) / (outH - 1))
+                    : Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
+            int y0 = Math.min((int) Math.floor(fy), h - 1);
             int y1 = Math.min(y0 + 1, h - 1);
             double ty = fy - y0;
             for (int x = 0; x < outW; x++) {
-                double fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-                int x0 = (int) Math.floor(fx);
+                double fx = alignCorners ? (outW == 1 ? 0 : (double) x * (w - 1) / (outW - 1))
+                        : Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
+                int x0 = Math.min((int) Math.floor(fx), w - 1);
                 int x1 = Math.min(x0 + 1, w - 1);
                 double tx = fx - x0;
                 double top = map[y0 * w + x0] * (1 - tx) + map[y0 * w + x1] * tx;

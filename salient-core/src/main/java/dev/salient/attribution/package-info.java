@@ -7,8 +7,11 @@
  * it returns an {@link dev.salient.attribution.Attribution} (values, shape, diagnostics) and reports progress to a
  * {@link dev.salient.attribution.ProgressListener}, which can also cancel it. Many-sample methods run their
  * samples in chunks through one reused gradient session ({@link dev.salient.attribution.Batching}).
- * {@link dev.salient.attribution.AttributionMethods} lists every method by name with string defaults for the CLI
- * and the web UI; {@link dev.salient.attribution.ExplainerExporter} saves an explainer as a standalone ONNX model.
+ * Each method class declares a {@link dev.salient.attribution.MethodDescription} (name, title, formula, typed
+ * {@link dev.salient.attribution.ParameterDescription parameters} with defaults and limits, and
+ * {@link dev.salient.attribution.MethodTraits traits}) and a factory from checked values;
+ * {@link dev.salient.attribution.AttributionMethods} lists them, and the CLI, the web app and the API docs are derived
+ * from them. {@link dev.salient.attribution.ExplainerExporter} saves an explainer as a standalone ONNX model.
  *
  * <p>Pixel methods assume nothing about layout; spatial ones (Grad-CAM upsampling in guided Grad-CAM, the blurred
  * IG baseline, occlusion) address pixels through an {@link dev.salient.attribution.ImageGeometry} built from the

@@ -57,6 +57,75 @@ final class ActivationRules {
         });
         table.put("Softmax", ctx -> softmaxFamily(ctx, false));
         table.put("LogSoftmax", ctx -> softmaxFamily(ctx, true));
+        // y = x (x > 0), α(eˣ − 1) otherwise: slope 1, or eˣ·α = y + α
+        table.put("Elu", ctx -> exponentialLinear(ctx, ctx.floatAttr("alpha", 1f), 1f));
+        // y = γx (x > 0), γα(eˣ − 1) otherwise: slope γ, or y + γα
+        table.put("Selu", ctx -> exponentialLinear(ctx, ctx.floatAttr("alpha", 1.67326319217681884765625f),
+                ctx.floatAttr("gamma", 1.05070102214813232421875f)));
+        // y = ln(1 + eˣ): slope σ(x)
+        table.put("Softplus", ctx -> ctx.addGradient(0, ctx.graph().op("Mul", ctx.dy(),
+                ctx.graph().op("Sigmoid", ctx.input(0)))));
+        // y = x·tanh(s), s = softplus(x): slope tanh(s) + x·σ(x)·(1 − tanh²(s))
+        table.put("Mish", ctx -> {
+            GraphBuilder g = ctx.graph();
+            String x = ctx.input(0);
+            String t = g.op("Tanh", g.op("Softplus", x));
+            String sech2 = g.op("Sub", g.constScalar(1f), g.op("Mul", t, t));
+            String slope = g.op("Add", t, g.op("Mul", g.op("Mul", x, g.op("Sigmoid", x)), sech2));
+            ctx.addGradient(0, g.op("Mul", ctx.dy(), slope));
+        });
+        // y = x (x ≥ 0), slope·x otherwise, the slope broadcast to x
+        table.put("PRelu", ctx -> {
+            if (ctx.needsGradient(1)) {
+                throw ctx.unsupported("its slope depends on the input (only constant slopes are supported)");
+            }
+            GraphBuilder g = ctx.graph();
+            String negative = g.op("Less", ctx.input(0), g.constScalar(0f));
+            ctx.addGradient(0, where(g, negative, g.op("Mul", ctx.dy(), ctx.input(1)), ctx.dy()));
+        });
+        table.put("Gelu", ActivationRules::gelu);
+    }
+
+    /** Elu and Selu: slope {@code scale} for x &gt; 0, y + scale·α (the derivative of scale·α(eˣ − 1)) below. */
+    private static void exponentialLinear(BackwardContext ctx, float alpha, float scale) {
+        GraphBuilder g = ctx.graph();
+        String positive = g.op("Greater", ctx.input(0), g.constScalar(0f));
+        String below = g.op("Add", ctx.output(0), g.constScalar(scale * alpha));
+        String slope = where(g, positive, g.constScalar(scale), below);
+        ctx.addGradient(0, g.op("Mul", ctx.dy(), slope));
+    }
+
+    /**
+     * Gelu (opset 20). Exact: y = x·Φ(x), slope Φ(x) + x·φ(x) with Φ(x) = ½(1 + erf(x/√2)), φ(x) = e^(−x²/2)/√(2π).
+     * approximate="tanh": y = ½x(1 + t), t = tanh(u), u = √(2/π)(x + 0.044715x³); slope ½(1 + t) + ½x(1 − t²)·u'
+     * with u' = √(2/π)(1 + 3·0.044715x²).
+     */
+    private static void gelu(BackwardContext ctx) {
+        GraphBuilder g = ctx.graph();
+        String x = ctx.input(0);
+        String xx = g.op("Mul", x, x);
+        String slope;
+        String approximate = ctx.stringAttr("approximate", "none");
+        if (approximate.equals("none")) {
+            String cdf = g.op("Mul", g.op("Add", g.op("Erf", g.op("Mul", x, g.constScalar((float) (1 / Math.sqrt(2))))),
+                    g.constScalar(1f)), g.constScalar(0.5f));
+            String pdf = g.op("Mul", g.op("Exp", g.op("Mul", xx, g.constScalar(-0.5f))),
+                    g.constScalar((float) (1 / Math.sqrt(2 * Math.PI))));
+            slope = g.op("Add", cdf, g.op("Mul", x, pdf));
+        } else if (approximate.equals("tanh")) {
+            float k = (float) Math.sqrt(2 / Math.PI);
+            float c = 0.044715f;
+            String u = g.op("Mul", g.op("Add", x, g.op("Mul", g.op("Mul", xx, x), g.constScalar(c))), g.constScalar(k));
+            String t = g.op("Tanh", u);
+            String du = g.op("Add", g.op("Mul", xx, g.constScalar(3 * c * k)), g.constScalar(k));
+            String sech2 = g.op("Sub", g.constScalar(1f), g.op("Mul", t, t));
+            String half = g.constScalar(0.5f);
+            slope = g.op("Add", g.op("Mul", g.op("Add", t, g.constScalar(1f)), half),
+                    g.op("Mul", g.op("Mul", g.op("Mul", x, half), sech2), du));
+        } else {
+            throw ctx.unsupported("Gelu approximate='" + approximate + "' is not an ONNX mode");
+        }
+        ctx.addGradient(0, g.op("Mul", ctx.dy(), slope));
     }
 
     /** ReLU passes the gradient where its output is positive ({@link PassMasks}). */

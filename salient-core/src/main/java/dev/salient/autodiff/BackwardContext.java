@@ -15,15 +15,45 @@ public final class BackwardContext {
     private final boolean[] inputNeedsGradient;
     private final String[] inputGradients;
     private final GradientGraphBuilder owner;
+    private final int layerDepth;
 
     BackwardContext(OnnxMl.NodeProto node, GraphBuilder graph, String[] outputGradients,
-                    boolean[] inputNeedsGradient, GradientGraphBuilder owner) {
+                    boolean[] inputNeedsGradient, GradientGraphBuilder owner, int layerDepth) {
         this.node = node;
         this.graph = graph;
         this.outputGradients = outputGradients;
         this.inputNeedsGradient = inputNeedsGradient;
         this.inputGradients = new String[node.getInputCount()];
         this.owner = owner;
+        this.layerDepth = layerDepth;
+    }
+
+    /**
+     * How many weight layers (Conv, ConvTranspose, Gemm, MatMul) lie on the longest path from the input to this node,
+     * itself included: 1 for the first convolution of a CNN. Lets a rule table treat the first layer apart (LRP).
+     */
+    public int layerDepth() {
+        return layerDepth;
+    }
+
+    /**
+     * The input gradients {@code rule} emits for this node with its output gradient replaced by {@code dy} and its
+     * input {@code replaced} (e.g. the weights) replaced by {@code tensor} of the same shape (null: none replaced).
+     * For rules that reuse an exact rule on modified terms, as LRP does with transposed convolutions.
+     */
+    String[] delegate(GradientRule rule, String dy, int replaced, String tensor) {
+        OnnxMl.NodeProto changed = node;
+        if (tensor != null) {
+            owner.declareShape(tensor, shape(input(replaced)));
+            changed = node.toBuilder().setInput(replaced, tensor).build();
+        }
+        boolean[] needs = inputNeedsGradient.clone();
+        if (tensor != null) {
+            needs[replaced] = false;
+        }
+        BackwardContext inner = new BackwardContext(changed, graph, new String[]{dy}, needs, owner, layerDepth);
+        rule.backward(inner);
+        return inner.inputGradients();
     }
 
     public OnnxMl.NodeProto node() {
@@ -102,6 +132,11 @@ public final class BackwardContext {
     /** Values of a constant float tensor (initializer or Constant node), or null when it is computed. */
     public float[] constantFloats(String tensor) {
         return owner.constantFloats(tensor);
+    }
+
+    /** Values of a constant float or integer tensor as floats, or null when it is computed at run time. */
+    public float[] constantNumbers(String tensor) {
+        return owner.constantNumbers(tensor);
     }
 
     public long intAttr(String name, long fallback) {

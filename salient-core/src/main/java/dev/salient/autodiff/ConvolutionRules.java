@@ -2,6 +2,7 @@ package dev.salient.autodiff;
 
 import dev.salient.graph.Attributes;
 import dev.salient.graph.GraphBuilder;
+import dev.salient.graph.TensorShapes;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,7 +159,7 @@ final class ConvolutionRules {
         boolean wholeKernel = includePad && Arrays.stream(geo.dilations()).allMatch(d -> d == 1);
         int n = geo.spatialRank();
         long[] outSize = geo.outputSize();
-        int cells = (int) Arrays.stream(outSize).reduce(1, Math::multiplyExact);
+        int cells = (int) TensorShapes.elementCount(outSize);
         float[] inverseCount = new float[cells];
         for (int cell = 0; cell < cells; cell++) {
             long count = 1;
@@ -178,7 +179,7 @@ final class ConvolutionRules {
                 count *= inWindow;
             }
             if (wholeKernel) {
-                count = Arrays.stream(kernel).reduce(1, Math::multiplyExact);
+                count = TensorShapes.elementCount(kernel);
             }
             inverseCount[cell] = count == 0 ? 0f : 1f / count;
         }
@@ -192,7 +193,7 @@ final class ConvolutionRules {
     }
 
     private static String onesKernel(GraphBuilder g, long channels, long[] kernel) {
-        long per = Arrays.stream(kernel).reduce(1, Math::multiplyExact);
+        long per = TensorShapes.elementCount(kernel);
         float[] ones = new float[Math.toIntExact(channels * per)];
         Arrays.fill(ones, 1f);
         long[] dims = new long[kernel.length + 2];
@@ -208,7 +209,7 @@ final class ConvolutionRules {
         long[] spread = x.clone();
         spread[0] = 1;
         spread[1] = 1;
-        long cells = Arrays.stream(spread).reduce(1, Math::multiplyExact);
+        long cells = TensorShapes.elementCount(spread);
         float[] values = new float[Math.toIntExact(cells)];
         Arrays.fill(values, 1f / cells);
         GraphBuilder g = ctx.graph();

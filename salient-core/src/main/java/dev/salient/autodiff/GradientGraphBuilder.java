@@ -57,6 +57,11 @@ public final class GradientGraphBuilder {
         return node.getOpType() + " node " + name;
     }
 
+    /** The node's name, or its first output's when it has none. */
+    private static String name(OnnxMl.NodeProto node) {
+        return node.getName().isEmpty() ? node.getOutput(0) : node.getName();
+    }
+
     long[] shape(String tensor) {
         long[] s = extraShapes.get(tensor);
         return s != null ? s : shapes.at(tensor, spec.batch());
@@ -71,13 +76,6 @@ public final class GradientGraphBuilder {
     }
 
     long[] constantInts(String tensor, String user) {
-        OnnxMl.NodeProto constantNode = constantNodes.get(tensor);
-        if (constantNode != null && Attributes.find(constantNode, "value") == null) {
-            long[] ints = Attributes.getInts(constantNode, "value_ints");
-            if (ints != null) {
-                return ints;
-            }
-        }
         OnnxMl.TensorProto t = constantTensor(tensor);
         if (t == null) {
             throw new UnsupportedOperatorException(user, "input '" + tensor + "' must be a constant");
@@ -85,29 +83,73 @@ public final class GradientGraphBuilder {
         return TensorData.longs(t);
     }
 
-    /** Values of a constant float tensor, or null when the tensor is computed at run time. */
+    /** Values of a constant float tensor, or null when the tensor is computed at run time or not floating. */
     float[] constantFloats(String tensor) {
         OnnxMl.TensorProto t = constantTensor(tensor);
-        if (t == null) {
-            OnnxMl.NodeProto constantNode = constantNodes.get(tensor);
-            OnnxMl.AttributeProto f = constantNode == null ? null : Attributes.find(constantNode, "value_float");
-            return f == null ? null : new float[]{f.getF()};
-        }
-        int type = t.getDataType();
-        return type == DataType.FLOAT_VALUE || type == DataType.DOUBLE_VALUE
-                ? TensorData.floats(t) : null;
+        return t != null && isFloating(t) ? TensorData.floats(t) : null;
     }
 
-    /** An initializer or the tensor of a Constant node's {@code value}; null otherwise. */
+    /** Values of a constant float or integer tensor as floats, or null when the tensor is computed at run time. */
+    float[] constantNumbers(String tensor) {
+        OnnxMl.TensorProto t = constantTensor(tensor);
+        if (t == null) {
+            return null;
+        }
+        if (isFloating(t)) {
+            return TensorData.floats(t);
+        }
+        if (t.getDataType() != DataType.INT64_VALUE && t.getDataType() != DataType.INT32_VALUE) {
+            return null;
+        }
+        long[] ints = TensorData.longs(t);
+        float[] out = new float[ints.length];
+        for (int i = 0; i < ints.length; i++) {
+            out[i] = ints[i];
+        }
+        return out;
+    }
+
+    private static boolean isFloating(OnnxMl.TensorProto t) {
+        return t.getDataType() == DataType.FLOAT_VALUE || t.getDataType() == DataType.DOUBLE_VALUE;
+    }
+
+    /**
+     * An initializer, a Constant node's value (in any of its attribute forms), or a tensor computed from shapes and
+     * constants alone ({@link TensorShapes#constants}, at this graph's batch size); null otherwise.
+     */
     private OnnxMl.TensorProto constantTensor(String tensor) {
         OnnxMl.TensorProto init = model.initializers().get(tensor);
-        if (init == null && constantNodes.containsKey(tensor)) {
-            OnnxMl.AttributeProto value = Attributes.find(constantNodes.get(tensor), "value");
-            if (value != null) {
-                init = value.getT();
-            }
+        if (init != null) {
+            return init;
         }
-        return init;
+        OnnxMl.NodeProto constantNode = constantNodes.get(tensor);
+        if (constantNode != null) {
+            return constantValue(constantNode);
+        }
+        return shapes.constants(spec.batch()).get(tensor);
+    }
+
+    /** A Constant node's value as a tensor; null for forms the rules never read (strings, sparse tensors). */
+    private static OnnxMl.TensorProto constantValue(OnnxMl.NodeProto node) {
+        for (OnnxMl.AttributeProto a : node.getAttributeList()) {
+            OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder();
+            switch (a.getName()) {
+                case "value" -> {
+                    return a.getT();
+                }
+                case "value_float" -> t.setDataType(DataType.FLOAT_VALUE).addFloatData(a.getF());
+                case "value_floats" -> t.setDataType(DataType.FLOAT_VALUE).addAllFloatData(a.getFloatsList())
+                        .addDims(a.getFloatsCount());
+                case "value_int" -> t.setDataType(DataType.INT64_VALUE).addInt64Data(a.getI());
+                case "value_ints" -> t.setDataType(DataType.INT64_VALUE).addAllInt64Data(a.getIntsList())
+                        .addDims(a.getIntsCount());
+                default -> {
+                    continue;
+                }
+            }
+            return t.build();
+        }
+        return null;
     }
 
     private OnnxMl.ModelProto build() {
@@ -143,10 +185,7 @@ public final class GradientGraphBuilder {
         // 4. Head: scores as [batch, classes], then identity / softmax / log-softmax, then the target.
         List<OnnxMl.NodeProto> headNodes = new ArrayList<>();
         long[] outShape = shape(spec.output());
-        long classes = 1;
-        for (int i = 1; i < outShape.length; i++) {
-            classes *= outShape[i];
-        }
+        long classes = TensorShapes.elementCount(Arrays.copyOfRange(outShape, 1, outShape.length));
         long[] scoresShape = {spec.batch(), classes};
         String scores2d = spec.output();
         if (outShape.length != 2) {
@@ -166,6 +205,9 @@ public final class GradientGraphBuilder {
         forward.addAll(headNodes);
         String weighted = b.op("Mul", head, SEED);
         String target = b.reduceSum(weighted, new long[]{1}, false);
+
+        // Depth in parameterised layers, for rules that treat the first layer apart (LRP's z^B and flat rules).
+        Map<OnnxMl.NodeProto, Integer> layerDepth = layerDepths(forward, requiresGrad);
 
         // 5. Reverse pass in reverse topological order.
         Map<String, List<String>> contributions = new HashMap<>();
@@ -192,11 +234,9 @@ public final class GradientGraphBuilder {
             if (!any || !anyInput) {
                 continue;
             }
-            GradientRule rule = spec.rules().rule(n.getOpType());
-            if (rule == null) {
-                rule = StandardRules.TABLE.rule(n.getOpType()); // head nodes (Reshape, Softmax) always use exact rules
-            }
-            BackwardContext ctx = new BackwardContext(n, b, outGrads, inNeeds, this);
+            GradientRule rule = backwardRule(n, headNodes);
+            BackwardContext ctx = new BackwardContext(n, b, outGrads, inNeeds, this,
+                    layerDepth.getOrDefault(n, 0));
             rule.backward(ctx);
             String[] inGrads = ctx.inputGradients();
             for (int k = 0; k < inGrads.length; k++) {
@@ -249,15 +289,63 @@ public final class GradientGraphBuilder {
         return model.proto().toBuilder().setGraph(g).build();
     }
 
+    /** Ops that hold a layer's weights: what "the first layer" counts. */
+    private static final Set<String> LAYER_OPS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+
+    /**
+     * For each forward node on the gradient path: the most {@link #LAYER_OPS} nodes on any path from the input up to
+     * and including it (the first convolution of a CNN has depth 1, whatever reshapes or pads precede it).
+     */
+    private static Map<OnnxMl.NodeProto, Integer> layerDepths(List<OnnxMl.NodeProto> forward, Set<String> requiresGrad) {
+        Map<String, Integer> tensorDepth = new HashMap<>();
+        Map<OnnxMl.NodeProto, Integer> nodeDepth = new IdentityHashMap<>();
+        for (OnnxMl.NodeProto n : forward) {
+            int depth = 0;
+            for (String in : n.getInputList()) {
+                if (requiresGrad.contains(in)) {
+                    depth = Math.max(depth, tensorDepth.getOrDefault(in, 0));
+                }
+            }
+            if (LAYER_OPS.contains(n.getOpType())) {
+                depth++;
+            }
+            nodeDepth.put(n, depth);
+            for (String out : n.getOutputList()) {
+                tensorDepth.put(out, depth);
+            }
+        }
+        return nodeDepth;
+    }
+
+    /** Records the static shape of a tensor a rule adds (e.g. a modified weight), for rules that read it back. */
+    void declareShape(String tensor, long[] shape) {
+        extraShapes.put(tensor, shape.clone());
+    }
+
+    /**
+     * The rule a node is differentiated by: the head's own nodes (Reshape, Softmax, LogSoftmax) always by the
+     * exact standard rules, whatever table the caller chose (guided backprop replaces ReLU's rule, not the head's);
+     * the model's nodes by the caller's table, in which {@link #path} has already found a rule for each.
+     */
+    private GradientRule backwardRule(OnnxMl.NodeProto n, List<OnnxMl.NodeProto> headNodes) {
+        boolean head = headNodes.stream().anyMatch(h -> h == n);
+        GradientRule rule = (head ? StandardRules.TABLE : spec.rules()).rule(n.getOpType());
+        if (rule == null) {
+            throw new IllegalStateException("no backward rule for " + (head ? "the head's " : "") + describe(n));
+        }
+        return rule;
+    }
+
     /** Which nodes the outputs need, and which tensors carry a gradient. */
     private record Path(boolean[] needed, Set<String> requiresGrad) {}
 
     /**
-     * Checks that the spec can be differentiated (every op on the path has a rule, the output depends on where the
-     * gradient starts) without emitting the graph: what loading a model checks once.
+     * Checks that the spec can be differentiated by building its graph and dropping it: every rule runs on its node,
+     * so whatever the first gradient of this spec would fail on (an op without a rule, a Slice bound that is not
+     * constant, a Pow exponent that depends on the input) fails here.
      */
     public static void check(OnnxModel model, ElementTypes types, TensorShapes shapes, GradientGraphSpec spec) {
-        new GradientGraphBuilder(model, types, shapes, spec).path();
+        new GradientGraphBuilder(model, types, shapes, spec).build();
     }
 
     private Path path() {
@@ -287,7 +375,7 @@ public final class GradientGraphBuilder {
         // 2. Tensors that depend on the input through floating-point values.
         // Without the input gradient, differentiation starts at the inner tensors: nothing below them is needed.
         Set<String> requiresGrad = new HashSet<>(spec.inputGradient() ? List.of(spec.input()) : spec.innerTensors());
-        List<String> unsupported = new ArrayList<>();
+        Map<String, List<OnnxMl.NodeProto>> unsupported = new LinkedHashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             OnnxMl.NodeProto n = nodes.get(i);
             if (!needed[i] || n.getInputList().stream().noneMatch(requiresGrad::contains)) {
@@ -301,11 +389,14 @@ public final class GradientGraphBuilder {
                 }
             }
             if (floatingOut && spec.rules().rule(n.getOpType()) == null) {
-                unsupported.add(describe(n));
+                unsupported.computeIfAbsent(n.getOpType(), k -> new ArrayList<>()).add(n);
             }
         }
         if (!unsupported.isEmpty()) {
-            throw new UnsupportedOperatorException(unsupported, spec.rules().supportedOps());
+            throw new UnsupportedOperatorException(unsupported.entrySet().stream()
+                    .map(e -> new UnsupportedOperatorException.MissingRule(e.getKey(), e.getValue().size(),
+                            name(e.getValue().get(0))))
+                    .toList());
         }
         if (!requiresGrad.contains(spec.output())) {
             throw new ModelFormatException("the output '" + spec.output() + "' does not depend on "

@@ -9,9 +9,11 @@ import java.util.TreeMap;
  * Backward rules by ONNX op type. A value: {@link #with} returns a new table with one rule replaced, so
  * guided backpropagation or LRP-style rules are the standard table with a few entries overridden.
  *
- * <p>Equality is by value: two tables are equal when they map the same op types to the same rule objects. Rules
- * are compared by identity (a lambda has no value equality), so a table that replaces a rule is never equal to
- * the one it came from, whatever its name. Gradient sessions are cached by this equality; the name is only shown.
+ * <p>Equality is by value: two tables are equal when they map the same op types to equal rules. A lambda or method
+ * reference is equal only to itself, so a table that replaces a rule with one is never equal to the one it came
+ * from, whatever its name; a rule that is a record (LRP's, {@link LrpRules}) is equal to another with the same
+ * parameters, so tables built twice with the same parameters share one session. Gradient sessions are cached by
+ * this equality; the name is only shown.
  */
 public final class RuleTable {
     private final Map<String, GradientRule> rules;
@@ -65,7 +67,7 @@ public final class RuleTable {
             return false;
         }
         for (Map.Entry<String, GradientRule> e : rules.entrySet()) {
-            if (e.getValue() != other.rules.get(e.getKey())) {
+            if (!e.getValue().equals(other.rules.get(e.getKey()))) {
                 return false;
             }
         }
@@ -77,7 +79,7 @@ public final class RuleTable {
         int h = hash;
         if (h == 0) {
             for (Map.Entry<String, GradientRule> e : rules.entrySet()) {
-                h += e.getKey().hashCode() ^ System.identityHashCode(e.getValue());
+                h += e.getKey().hashCode() ^ e.getValue().hashCode();
             }
             hash = h;
         }

@@ -2,11 +2,13 @@ package dev.salient.autodiff;
 
 import dev.salient.graph.Attributes;
 import dev.salient.graph.GraphBuilder;
+import dev.salient.graph.TensorShapes;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /** Ops that move, select or reduce elements: the gradient moves them back. */
 final class ShapeRules {
@@ -25,6 +27,11 @@ final class ShapeRules {
         table.put("Gather", ShapeRules::gather);
         table.put("ReduceMean", ctx -> reduce(ctx, true));
         table.put("ReduceSum", ctx -> reduce(ctx, false));
+        table.put("ReduceMax", ShapeRules::reduceExtreme);
+        table.put("ReduceMin", ShapeRules::reduceExtreme);
+        table.put("ReduceL2", ShapeRules::reduceL2);
+        table.put("Tile", ShapeRules::tile);
+        table.put("ScatterND", ShapeRules::scatterNd);
     }
 
     /** The inverse permutation undoes the transpose. */
@@ -73,7 +80,7 @@ final class ShapeRules {
 
     static String zeros(GraphBuilder g, long[] shape) {
         if (g.opset() < 8) { // no Expand yet
-            return g.constFloats(new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))], shape);
+            return g.constFloats(new float[Math.toIntExact(TensorShapes.elementCount(shape))], shape);
         }
         return g.op("Expand", g.constScalar(0f), g.constInt64s(shape));
     }
@@ -304,34 +311,126 @@ final class ShapeRules {
     private static void reduce(BackwardContext ctx, boolean mean) {
         GraphBuilder g = ctx.graph();
         long[] x = ctx.shape(ctx.input(0));
-        int axesAsInputFrom = mean ? 18 : 13;
+        int[] axes = reducedAxes(ctx, mean ? 18 : 13);
+        if (axes == null) {
+            ctx.addGradient(0, ctx.dy());
+            return;
+        }
+        long[] spread = new long[x.length];
+        Arrays.fill(spread, 1);
+        long count = 1;
+        for (int axis : axes) {
+            spread[axis] = x[axis];
+            count *= x[axis];
+        }
+        float[] values = new float[Math.toIntExact(TensorShapes.elementCount(spread))];
+        Arrays.fill(values, mean ? 1f / count : 1f);
+        String dy = g.reshape(ctx.dy(), keptShape(x, axes));
+        ctx.addGradient(0, g.op("Mul", dy, g.constFloats(values, spread)));
+    }
+
+    /**
+     * ReduceMax / ReduceMin: dx = dy·[x = y] / #ties over each reduced slice, the gradient going to the extreme
+     * element and split evenly among ties (as PyTorch's amax/amin).
+     */
+    private static void reduceExtreme(BackwardContext ctx) {
+        GraphBuilder g = ctx.graph();
+        long[] x = ctx.shape(ctx.input(0));
+        int[] axes = reducedAxes(ctx, 18);
+        if (axes == null) {
+            ctx.addGradient(0, ctx.dy());
+            return;
+        }
+        long[] kept = keptShape(x, axes);
+        String mask = ElementwiseRules.equalMask(g, ctx.input(0), g.reshape(ctx.output(0), kept));
+        String ties = g.reduceSum(mask, Arrays.stream(axes).asLongStream().toArray(), true);
+        ctx.addGradient(0, g.op("Mul", mask, g.op("Div", g.reshape(ctx.dy(), kept), ties)));
+    }
+
+    /** y = √Σx²: dx = dy·x / y (0 where the whole slice is 0, the subgradient PyTorch's norm takes). */
+    private static void reduceL2(BackwardContext ctx) {
+        GraphBuilder g = ctx.graph();
+        long[] x = ctx.shape(ctx.input(0));
+        int[] axes = reducedAxes(ctx, 18);
+        if (axes == null) { // noop_with_empty_axes: the output is the input
+            ctx.addGradient(0, ctx.dy());
+            return;
+        }
+        long[] kept = keptShape(x, axes);
+        // y is 0 only where x is all 0, so dividing by max(y, the smallest normal float) gives 0 there
+        String norm = g.op("Max", List.of(g.reshape(ctx.output(0), kept), g.constScalar(Float.MIN_NORMAL)));
+        ctx.addGradient(0, g.op("Mul", g.reshape(ctx.dy(), kept), g.op("Div", ctx.input(0), norm)));
+    }
+
+    /**
+     * Axes a Reduce* node reduces, normalized (every axis when none are given), or null when it reduces nothing
+     * (noop_with_empty_axes). Axes are an input from {@code axesAsInputFrom}, an attribute before.
+     */
+    static int[] reducedAxes(BackwardContext ctx, int axesAsInputFrom) {
+        int rank = ctx.shape(ctx.input(0)).length;
         long[] axes = ctx.opset() >= axesAsInputFrom
                 ? (ctx.hasInput(1) ? ctx.constantInts(ctx.input(1)) : new long[0])
                 : ctx.intsAttr("axes");
         if (axes == null || axes.length == 0) {
             if (ctx.intAttr("noop_with_empty_axes", 0) != 0) {
-                ctx.addGradient(0, ctx.dy());
-                return;
+                return null;
             }
-            axes = new long[x.length];
-            for (int i = 0; i < x.length; i++) {
-                axes[i] = i;
-            }
+            return IntStream.range(0, rank).toArray();
         }
+        return Arrays.stream(axes).mapToInt(a -> normalizeAxis(a, rank)).distinct().toArray();
+    }
+
+    /** The shape with the reduced axes kept as size 1 (what keepdims=1 gives). */
+    static long[] keptShape(long[] x, int[] axes) {
         long[] kept = x.clone();
-        long[] spread = new long[x.length];
-        Arrays.fill(spread, 1);
-        long count = 1;
-        for (long a : axes) {
-            int axis = normalizeAxis(a, x.length);
+        for (int axis : axes) {
             kept[axis] = 1;
-            spread[axis] = x[axis];
-            count *= x[axis];
         }
-        float[] values = new float[Math.toIntExact(Arrays.stream(spread).reduce(1, Math::multiplyExact))];
-        Arrays.fill(values, mean ? 1f / count : 1f);
-        String dy = g.reshape(ctx.dy(), kept);
-        ctx.addGradient(0, g.op("Mul", dy, g.constFloats(values, spread)));
+        return kept;
+    }
+
+    /**
+     * y = x tiled r_i times along each axis: dx = dy viewed as [r₀, d₀, r₁, d₁, …] summed over the r axes.
+     */
+    private static void tile(BackwardContext ctx) {
+        GraphBuilder g = ctx.graph();
+        long[] x = ctx.shape(ctx.input(0));
+        long[] repeats = ctx.constantInts(ctx.input(1));
+        List<Long> split = new ArrayList<>();
+        List<Long> summed = new ArrayList<>();
+        for (int i = 0; i < x.length; i++) {
+            if (repeats[i] != 1) {
+                summed.add((long) split.size());
+                split.add(repeats[i]);
+            }
+            split.add(x[i]);
+        }
+        if (summed.isEmpty()) {
+            ctx.addGradient(0, ctx.dy());
+            return;
+        }
+        String view = g.reshape(ctx.dy(), split.stream().mapToLong(Long::longValue).toArray());
+        String total = g.reduceSum(view, summed.stream().mapToLong(Long::longValue).toArray(), false);
+        ctx.addGradient(0, g.reshape(total, x));
+    }
+
+    /**
+     * y = data with y[indices] = updates (or += with reduction "add"): the data's gradient is dy with the
+     * overwritten positions zeroed (all of dy for "add"); the updates' gradient is dy gathered at the indices.
+     */
+    private static void scatterNd(BackwardContext ctx) {
+        String reduction = ctx.stringAttr("reduction", "none");
+        if (!reduction.equals("none") && !reduction.equals("add")) {
+            throw ctx.unsupported("ScatterND reduction '" + reduction + "' is not supported");
+        }
+        GraphBuilder g = ctx.graph();
+        if (ctx.needsGradient(0)) {
+            ctx.addGradient(0, reduction.equals("add") ? ctx.dy() : g.op("ScatterND",
+                    List.of(ctx.dy(), ctx.input(1), zeros(g, ctx.shape(ctx.input(2))))));
+        }
+        if (ctx.needsGradient(2)) {
+            ctx.addGradient(2, g.op("GatherND", ctx.dy(), ctx.input(1)));
+        }
     }
 
     static int normalizeAxis(long axis, int rank) {

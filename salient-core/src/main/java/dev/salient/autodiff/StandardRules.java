@@ -16,6 +16,9 @@ final class StandardRules {
         ConvolutionRules.register(table);
         LinearRules.register(table);
         ShapeRules.register(table);
+        NormalizationRules.register(table);
+        ResizeRules.register(table);
+        EinsumRules.register(table);
         return RuleTable.of("standard", table);
     }
 }

@@ -6,6 +6,7 @@ import dev.salient.autodiff.GradientGraphBuilder;
 import dev.salient.autodiff.GradientGraphSpec;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
+import dev.salient.autodiff.UnsupportedOperatorException;
 import dev.salient.graph.ElementTypes;
 import dev.salient.graph.ModelFormatException;
 import dev.salient.graph.OnnxModel;
@@ -40,6 +41,7 @@ public final class DifferentiableModel implements AutoCloseable {
     private final String output;
     private final ElementTypes types;
     private final TensorShapes shapes;
+    private final Optional<UnsupportedOperatorException> gradientUnsupported;
     private final EngineOptions options;
     private final OrtSession forward;
     private final Leases forwardLeases;
@@ -87,9 +89,7 @@ public final class DifferentiableModel implements AutoCloseable {
                 : (contentDigest != null ? contentDigest : "onnx-sha256:" + DiskCache.sha256(forwardBytes)) + "|" + input
                 + "|" + output + "|" + Arrays.toString(inputShape) + "|" + DiskCache.codeVersion();
         this.shapes = shapes(model, types, input, inputShape);
-        // fail on load, not on the first explanation, when an op on the path has no gradient rule
-        GradientGraphBuilder.check(model, types, shapes,
-                new GradientGraphSpec(input, output, TargetHead.LOGIT, List.of(), RuleTable.standard(), 1));
+        this.gradientUnsupported = gradientProblem(model, input, output);
         this.forward = createSession(forwardBytes);
         this.forwardLeases = new Leases("the model", this::closeForward);
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
@@ -126,6 +126,28 @@ public final class DifferentiableModel implements AutoCloseable {
                 inputShape, options);
     }
 
+    /**
+     * What the first gradient would fail on, found on load by building (and dropping) the batch-1 gradient graph:
+     * the model still classifies, only gradient requests throw (naming the op).
+     */
+    private Optional<UnsupportedOperatorException> gradientProblem(OnnxModel model, String input, String output) {
+        try {
+            GradientGraphBuilder.check(model, types, shapes,
+                    new GradientGraphSpec(input, output, TargetHead.LOGIT, List.of(), RuleTable.standard(), 1));
+            return Optional.empty();
+        } catch (UnsupportedOperatorException e) {
+            return Optional.of(e);
+        }
+    }
+
+    /**
+     * Why gradients of this model cannot be computed with the standard rules (an op without a backward rule, ...),
+     * or empty when they can; forward passes work either way.
+     */
+    public Optional<UnsupportedOperatorException> gradientUnsupported() {
+        return gradientUnsupported;
+    }
+
     private OnnxMl.ModelProto forwardModel() {
         OnnxMl.GraphProto.Builder g = model.graph().toBuilder().clearOutput();
         g.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(output).setType(OnnxMl.TypeProto.newBuilder()
@@ -155,7 +177,8 @@ public final class DifferentiableModel implements AutoCloseable {
             Optional<byte[]> cached = diskCache.read(key);
             if (cached.isPresent()) {
                 try {
-                    return TensorShapes.readFrom(new DataInputStream(new ByteArrayInputStream(cached.get())));
+                    return TensorShapes.readFrom(new DataInputStream(new ByteArrayInputStream(cached.get())), env,
+                            model, types);
                 } catch (IOException e) {
                     diskCache.remove(key); // verified bytes of another format: probe again
                 }
@@ -181,6 +204,11 @@ public final class DifferentiableModel implements AutoCloseable {
         } catch (OrtException e) {
             throw new EngineException("cannot configure an ONNX Runtime session: " + e.getMessage(), e);
         }
+    }
+
+    /** The options this model's sessions were made with (threads, cache size), for a model derived from it. */
+    public EngineOptions options() {
+        return options;
     }
 
     public OnnxModel model() {
@@ -214,12 +242,12 @@ public final class DifferentiableModel implements AutoCloseable {
 
     public int itemSize() {
         long[] s = inputShape(1);
-        return Math.toIntExact(Arrays.stream(s).reduce(1, Math::multiplyExact));
+        return Math.toIntExact(TensorShapes.elementCount(s));
     }
 
     public int classes() {
         long[] s = shapes.at(output, 1);
-        return Math.toIntExact(Arrays.stream(s).reduce(1, Math::multiplyExact));
+        return Math.toIntExact(TensorShapes.elementCount(s));
     }
 
     /**

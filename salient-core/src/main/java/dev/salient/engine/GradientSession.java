@@ -3,10 +3,12 @@ package dev.salient.engine;
 import ai.onnxruntime.*;
 import dev.salient.autodiff.GradientGraphBuilder;
 import dev.salient.autodiff.GradientGraphSpec;
+import dev.salient.graph.TensorShapes;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -136,8 +138,9 @@ public final class GradientSession {
                 Map<String, InnerTensor> inner = new LinkedHashMap<>();
                 for (Map.Entry<String, long[]> e : innerShapes.entrySet()) {
                     long[] shape = e.getValue().clone();
-                    int per = Math.toIntExact(java.util.Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact));
-                    shape[0] = items;
+                    // per item: total / batch, not prod(shape[1:]): torchvision's attention is [N·heads, T, T]
+                    int per = Math.toIntExact(TensorShapes.elementCount(shape) / batch);
+                    shape[0] = shape[0] / batch * items;
                     inner.put(e.getKey(), new InnerTensor(shape,
                             head(r, GradientGraphBuilder.valueOutput(e.getKey()), items * per),
                             head(r, GradientGraphBuilder.gradientOutput(e.getKey()), items * per)));

@@ -101,19 +101,11 @@ public final class GraphBuilder {
     }
 
     public String constInt64s(long... values) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            buf.putLong(v);
-        }
-        return constant("i", DataType.INT64_VALUE, buf.array(), values.length);
+        return constInt64Tensor(values, values.length);
     }
 
     public String constInt64Tensor(long[] values, long... dims) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            buf.putLong(v);
-        }
-        return constant("i", DataType.INT64_VALUE, buf.array(), dims);
+        return constant("i", DataType.INT64_VALUE, TensorData.int64Bytes(values), dims);
     }
 
     private String constant(String kind, int dataType, byte[] raw, long... dims) {
@@ -143,6 +135,14 @@ public final class GraphBuilder {
             return op("ReduceSum", List.of(x, constInt64s(axes)), keep);
         }
         return op("ReduceSum", List.of(x), Attributes.ofInts("axes", axes), keep);
+    }
+
+    public String reduceMean(String x, long[] axes, boolean keepDims) {
+        AttributeProto keep = Attributes.ofInt("keepdims", keepDims ? 1 : 0);
+        if (opset >= 18) {
+            return op("ReduceMean", List.of(x, constInt64s(axes)), keep);
+        }
+        return op("ReduceMean", List.of(x), Attributes.ofInts("axes", axes), keep);
     }
 
     public String unsqueeze(String x, long... axes) {

@@ -50,6 +50,15 @@ public final class TensorData {
         return out;
     }
 
+    /** The raw_data form of int64 values: little-endian, 8 bytes each. */
+    public static byte[] int64Bytes(long[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            buf.putLong(v);
+        }
+        return buf.array();
+    }
+
     public static long count(OnnxMl.TensorProto t) {
         long n = 1;
         for (long d : t.getDimsList()) {

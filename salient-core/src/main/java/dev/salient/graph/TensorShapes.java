@@ -8,15 +8,19 @@ import java.util.*;
 /**
  * Static shape of every tensor of a graph at a chosen batch size. ONNX Runtime is asked for every inner
  * tensor at batch 1 and batch 2; each dimension is linear in the batch size (batch-major layouts, flattening,
- * reshapes), so the two runs determine the shapes at any batch. This is done once per model.
+ * reshapes), so the two runs determine the shapes at any batch. This is done once per model. With the shapes
+ * static, shape arithmetic is constant too: {@link #constants(int)}.
  */
 public final class TensorShapes {
     private final Map<String, long[]> atOne;
     private final Map<String, long[]> atTwo;
+    private final ConstantFolding folding;
 
-    private TensorShapes(Map<String, long[]> atOne, Map<String, long[]> atTwo) {
+    private TensorShapes(Map<String, long[]> atOne, Map<String, long[]> atTwo, OrtEnvironment env, OnnxModel model,
+                         ElementTypes types) {
         this.atOne = atOne;
         this.atTwo = atTwo;
+        this.folding = new ConstantFolding(env, model, types, this);
     }
 
     /**
@@ -63,7 +67,7 @@ public final class TensorShapes {
                         two.put(init.getName(), dims);
                     }
                 }
-                return new TensorShapes(one, two);
+                return new TensorShapes(one, two, env, model, types);
             }
         } catch (OrtException e) {
             throw new ModelFormatException("ONNX Runtime cannot run the model: " + e.getMessage());
@@ -77,7 +81,7 @@ public final class TensorShapes {
             for (Map.Entry<String, long[]> e : inputShapes.entrySet()) {
                 long[] shape = e.getValue().clone();
                 shape[0] = batch;
-                int size = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+                int size = Math.toIntExact(elementCount(shape));
                 // zeros: the shapes of an image classifier never depend on pixel values
                 feeds.put(e.getKey(), OnnxTensor.createTensor(env, java.nio.FloatBuffer.allocate(size), shape));
             }
@@ -137,6 +141,14 @@ public final class TensorShapes {
         return s;
     }
 
+    /**
+     * Values of the tensors computed from shapes and constants alone (Shape → Gather → Div → Slice bounds, ...)
+     * when the model runs on {@code batch} images, by name; initializers and Constant nodes are not repeated here.
+     */
+    public Map<String, OnnxMl.TensorProto> constants(int batch) {
+        return folding.at(batch);
+    }
+
     /** Names of all tensors with a known shape. */
     public Set<String> names() {
         return Collections.unmodifiableSet(atOne.keySet());
@@ -155,8 +167,13 @@ public final class TensorShapes {
         }
     }
 
-    /** @throws java.io.IOException when the input ends early or is not what {@link #writeTo} wrote */
-    public static TensorShapes readFrom(java.io.DataInputStream in) throws java.io.IOException {
+    /**
+     * The shapes {@link #writeTo} wrote for {@code model} (the constant folding is set up again from the model).
+     *
+     * @throws java.io.IOException when the input ends early or is not what {@link #writeTo} wrote
+     */
+    public static TensorShapes readFrom(java.io.DataInputStream in, OrtEnvironment env, OnnxModel model,
+                                        ElementTypes types) throws java.io.IOException {
         boolean batchable = in.readBoolean();
         int count = in.readInt();
         Map<String, long[]> one = new HashMap<>();
@@ -173,7 +190,7 @@ public final class TensorShapes {
                 two.put(name, atBatchTwo);
             }
         }
-        return new TensorShapes(one, two);
+        return new TensorShapes(one, two, env, model, types);
     }
 
     /** A shape, or rank −1 for none (a tensor the batch-2 run did not report). */
@@ -201,5 +218,14 @@ public final class TensorShapes {
             shape[i] = in.readLong();
         }
         return shape;
+    }
+
+    /** Number of elements of a tensor of this shape: Π shape[i] (1 for a scalar), overflow-checked. */
+    public static long elementCount(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
     }
 }

@@ -1,6 +1,7 @@
 package dev.salient.render;
 
 import dev.salient.attribution.Attribution;
+import dev.salient.attribution.MethodTraits;
 import dev.salient.image.Preprocessing;
 import dev.salient.image.Preprocessor;
 
@@ -18,6 +19,17 @@ public final class AttributionRenderer {
                                        RenderOptions options) {
         var region = Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), preprocessing);
         return Renderer.render(photo, region, map(preprocessing, attribution, options.aggregation()), options);
+    }
+
+    /**
+     * Draws a method's attribution as the user asked, the rest by the rule the command line and the web app share
+     * ({@link DisplaySettings#options}).
+     */
+    public static BufferedImage render(BufferedImage photo, Preprocessing preprocessing, Attribution attribution,
+                                       MethodTraits traits, DisplaySettings display) {
+        var region = Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), preprocessing);
+        AttributionMap map = map(preprocessing, attribution, display.aggregation());
+        return Renderer.render(photo, region, map, display.options(traits, map));
     }
 
     /** The per-pixel map (channels aggregated) or the coarse map as it is. */

@@ -1,5 +1,7 @@
 package dev.salient.render;
 
+import dev.salient.graph.TensorShapes;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -15,7 +17,7 @@ public final class NpyWriter {
     private NpyWriter() {}
 
     public static void write(Path file, float[] values, long... shape) throws IOException {
-        long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        long count = TensorShapes.elementCount(shape);
         if (count != values.length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count
                     + " values, got " + values.length);

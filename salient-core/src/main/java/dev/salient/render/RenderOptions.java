@@ -39,19 +39,6 @@ public record RenderOptions(ChannelAggregation aggregation, Scaling scaling, Col
         }
     }
 
-    /**
-     * The colour map used when none is asked for: a coarse layer map (Grad-CAM's grid) as a turbo heat map, a
-     * per-pixel map in the demo's grey. The command line and the web app both draw by this rule.
-     */
-    public static ColorMap defaultColorMap(boolean coarse) {
-        return coarse ? ColorMap.TURBO : ColorMap.GREY;
-    }
-
-    /** The overlay used when none is asked for: a coarse map laid over the photo, a per-pixel map alone (the demo). */
-    public static Overlay defaultOverlay(boolean coarse) {
-        return coarse ? Overlay.ALPHA : Overlay.MASK;
-    }
-
     /** These options with another overlay (and opacity). */
     public RenderOptions withOverlay(Overlay newOverlay, double newOpacity) {
         return new RenderOptions(aggregation, scaling, colorMap, newOverlay, newOpacity);

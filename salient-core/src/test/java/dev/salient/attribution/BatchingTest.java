@@ -6,7 +6,11 @@ import dev.salient.engine.ChunkKind;
 import dev.salient.engine.ChunkTimings;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
+import dev.salient.evaluation.Deletion;
+import dev.salient.evaluation.EvaluationCase;
+import dev.salient.evaluation.Substrate;
 import dev.salient.image.Layout;
+import dev.salient.render.ChannelAggregation;
 import dev.salient.testing.TestNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,6 +168,27 @@ class BatchingTest {
             Attribution ones = new SmoothGrad(new SmoothGrad.Params(50, 0.2, 3, SmoothGrad.Variant.PLAIN, 1,
                     Batching.DEFAULT_MEMORY_BUDGET)).attribute(request);
             assertThat(GradientMethodsTest.relativeError(measured.values(), ones.values())).isLessThan(1e-5);
+        }
+    }
+
+    @Test
+    void forwardPassMethodsAndMetricsMeasureTheirChunksAndComputeWhatChunksOfOneCompute() {
+        float[] x = TestNets.gaussian(3 * 32 * 32, 5);
+        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+            AttributionRequest request = new AttributionRequest(model, x, 2, TargetHead.LOGIT, Layout.NCHW);
+            Attribution measured = new Rise(new Rise.Params(40, 4, 0.5, 1, Batching.AUTO,
+                    Batching.DEFAULT_MEMORY_BUDGET)).attribute(request);
+            assertThat(model.chunkTimings(ChunkKind.FORWARD)).as("RISE measured chunk sizes").isPresent();
+            Attribution ones = new Rise(new Rise.Params(40, 4, 0.5, 1, 1, Batching.DEFAULT_MEMORY_BUDGET))
+                    .attribute(request);
+            assertThat(GradientMethodsTest.relativeError(measured.values(), ones.values())).isLessThan(1e-5);
+        }
+        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+            AttributionRequest request = new AttributionRequest(model, x, 2, TargetHead.LOGIT, Layout.NCHW);
+            EvaluationCase c = EvaluationCase.explain("noise", AttributionMethods.create("gradient"), request,
+                    ChannelAggregation.SIGNED_MEAN, null, ProgressListener.NONE);
+            new Deletion(Deletion.DEFAULTS.withSteps(20).withSubstrate(Substrate.BLACK)).evaluate(c, ProgressListener.NONE);
+            assertThat(model.chunkTimings(ChunkKind.FORWARD)).as("the deletion curve measured chunk sizes").isPresent();
         }
     }
 }

@@ -1,26 +1,15 @@
 package dev.salient.attribution;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
-import dev.salient.engine.GradientSession;
 import dev.salient.engine.InnerTensor;
-import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
-import dev.salient.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,39 +46,20 @@ class GradCamPlusPlusTest {
     @ParameterizedTest
     @CsvSource({"cnn_small,bird", "cnn_small,dog", "resnet_small,bird", "resnet_small,dog"})
     void pytorchGradCamsConventionGivesItsWeightsOnTheEnginesLayer(String model, String photo) throws IOException {
-        Path peers = SharedData.path("reference/peers");
-        JsonNode manifest = new ObjectMapper().readTree(peers.resolve("peers_ref.json").toFile());
-        int target = manifest.at("/models/" + model + "/targets/" + photo).asInt();
-        Path dir = peers.resolve(model).resolve(photo);
-        float[] theirActivation = floats(dir.resolve("layer_activation.f32"));
-        float[] theirGradient = floats(dir.resolve("layer_gradient.f32"));
-        float[] theirWeights = floats(dir.resolve("gradcam.GradCAMPlusPlus.weights.f32"));
-        float[] theirMap = floats(dir.resolve("gradcam.GradCAMPlusPlus.layer.f32"));
-        int channels = theirWeights.length;
-        int hw = theirActivation.length / channels;
-
-        float[] input = floats(peers.resolve("inputs").resolve(photo + ".input.f32"));
-        try (DifferentiableModel dm = DifferentiableModel.open(OnnxModel.load(peers.resolve(model + ".onnx")), "input",
-                "logits", new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
-            SpatialLayers.Layer layer = SpatialLayers.last(dm);
-            assertThat(layer.channels() * layer.height() * layer.width()).isEqualTo(theirActivation.length);
-            float[] seed = new float[dm.classes()];
-            seed[target] = 1;
-            InnerTensor ours;
-            try (GradientSession.Lease session = dm.gradientSession(TargetHead.LOGIT, RuleTable.standard(),
-                    List.of(layer.name()), 1, false)) {
-                ours = session.run(input, seed, 1).inner().get(layer.name());
-            }
+        try (PeerReference peer = new PeerReference(model, photo)) {
+            float[] theirActivation = peer.file("layer_activation.f32");
+            float[] theirGradient = peer.file("layer_gradient.f32");
+            float[] theirWeights = peer.file("gradcam.GradCAMPlusPlus.weights.f32");
+            float[] theirMap = peer.file("gradcam.GradCAMPlusPlus.layer.f32");
+            int channels = theirWeights.length;
+            int hw = theirActivation.length / channels;
+            assertThat(peer.channels() * peer.hw()).isEqualTo(theirActivation.length);
+            InnerTensor ours = peer.inner;
             double activationError = GradientMethodsTest.relativeError(ours.value(), theirActivation);
             double gradientError = GradientMethodsTest.relativeError(ours.gradient(), theirGradient);
             float[] weights = GradCamPlusPlus.weights(ours.value(), ours.gradient(), channels, hw,
                     GradCamPlusPlus.PYTORCH_GRAD_CAM_UNIT, GradCamPlusPlus.PYTORCH_GRAD_CAM_EPS);
-            float[] map = new float[hw];
-            for (int k = 0; k < channels; k++) {
-                for (int i = 0; i < hw; i++) {
-                    map[i] += weights[k] * ours.value()[k * hw + i];
-                }
-            }
+            float[] map = GradCam.weightedSum(weights, ours.value(), channels, hw);
             double weightError = GradientMethodsTest.relativeError(weights, theirWeights);
             double mapError = GradientMethodsTest.relativeError(map, theirMap);
             System.out.printf("%s/%s against pytorch-grad-cam: layer value %.1e, gradient %.1e, Grad-CAM++ weights "
@@ -100,12 +70,5 @@ class GradCamPlusPlusTest {
             assertThat(weightError).isLessThan(1e-4);
             assertThat(mapError).isLessThan(1e-4);
         }
-    }
-
-    private static float[] floats(Path file) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[buf.remaining() / 4];
-        buf.asFloatBuffer().get(out);
-        return out;
     }
 }

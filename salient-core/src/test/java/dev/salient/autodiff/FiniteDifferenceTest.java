@@ -23,7 +23,6 @@ import static dev.salient.autodiff.TinyGraphs.i;
 import static dev.salient.autodiff.TinyGraphs.is;
 import static dev.salient.autodiff.TinyGraphs.s;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every standard gradient rule against central finite differences of the forward model, in float32.
@@ -499,8 +498,266 @@ class FiniteDifferenceTest {
                         conv(g, X), g.op("Constant", List.of(), is("value_ints", -2)), i("axis", -1))));
     }
 
+    /** Transformer ops: attention products, GELU, the layer-norm pieces, softmax over any axis. */
+    static Stream<Case> transformers() {
+        return Stream.of(
+                smooth("MatMul 4-D both operands (attention scores) [N,3,7,9] x [N,3,9,7]", 13, g -> g.op("MatMul",
+                        conv(g, X), g.op("Transpose", X, is("perm", 0, 1, 3, 2)))),
+                smooth("MatMul 4-D broadcast both dependent [N,3,7,9] x [N,1,9,7]", 13, g -> g.op("MatMul", X,
+                        g.op("ReduceMean", g.op("Transpose", conv(g, X), is("perm", 0, 1, 3, 2)), is("axes", 1)))),
+                smooth("Softmax opset 13 axis=2 (middle) on 4-D", 13, g -> g.op("Softmax", conv(g, X), i("axis", 2))),
+                smooth("Softmax opset 13 axis=-1 on attention scores [N,21,21]", 13, g -> {
+                    String tokens = g.op("Reshape", conv(g, X), g.ints(0, 21, 9));
+                    return g.op("Softmax", g.op("MatMul", tokens, g.op("Transpose", tokens, is("perm", 0, 2, 1))),
+                            i("axis", -1));
+                }),
+                smooth("LogSoftmax opset 12 axis=-2 (2-D coercion)", 12,
+                        g -> g.op("LogSoftmax", conv(g, X), i("axis", -2))),
+                smooth("Erf after Conv", 13, g -> g.op("Erf", conv(g, X))),
+                smooth("GELU as exported at opset 13: x·(erf(x/√2) + 1)·0.5", 13, g -> {
+                    String h = conv(g, X);
+                    String erf = g.op("Erf", g.op("Div", h, g.scalar(1.4142135f)));
+                    return g.op("Mul", g.op("Mul", h, g.op("Add", erf, g.scalar(1f))), g.scalar(0.5f));
+                }),
+                smooth("Gelu (opset 20)", 20, g -> g.op("Gelu", conv(g, X))),
+                smooth("Gelu approximate tanh (opset 20)", 20, g -> g.op("Gelu", conv(g, X), s("approximate", "tanh"))),
+                smooth("Pow exponent 2 from a Constant node", 13, g -> g.op("Pow", conv(g, X), g.constantNode(new float[]{2f}))),
+                smooth("Pow exponent 3 initializer", 13, g -> g.op("Pow", conv(g, X), g.scalar(3f))),
+                sampled("Pow exponent 0.5 on positive input", 13, uniform(0.3, 3), 1e-2,
+                        g -> conv(g, g.op("Pow", X, g.scalar(0.5f)))),
+                sampled("Pow per-channel exponents [3,1,1]", 13, uniform(0.3, 3), 1e-2,
+                        g -> conv(g, g.op("Pow", X, g.floats(new float[]{1.5f, -1f, 2.5f}, 3, 1, 1)))),
+                smooth("Pow int64 exponent 3 (opset 15)", 15, g -> g.op("Pow", conv(g, X), g.intTensor(new long[]{3}))),
+                smooth("Pow base [N,1,1,1] broadcast to the exponent's shape [3,7,9]", 13, g -> {
+                    String c = conv(g, X);
+                    String base = g.op("Add", g.op("ReduceMean", g.op("Mul", c, c), is("axes", 1, 2, 3)), g.scalar(0.5f));
+                    return g.op("Pow", base, g.positive(1f, 3f, 3, 7, 9));
+                }),
+                smooth("LayerNorm decomposed (opset 13 export: ReduceMean, Sub, Pow, Sqrt, Div)", 13, g -> {
+                    String h = g.op("Transpose", conv(g, X), is("perm", 0, 2, 3, 1));
+                    String centred = g.op("Sub", h, g.op("ReduceMean", h, is("axes", -1)));
+                    String variance = g.op("ReduceMean", g.op("Pow", centred, g.constantNode(new float[]{2f})),
+                            is("axes", -1));
+                    String std = g.op("Sqrt", g.op("Add", variance, g.scalar(1e-6f)));
+                    return g.op("Add", g.op("Mul", g.op("Div", centred, std), g.weights(1f, 3)), g.weights(1f, 3));
+                }));
+    }
+
+    static Stream<Case> normalizations() {
+        return Stream.of(
+                smooth("LayerNormalization axis -1 scale and bias [9] (opset 17)", 17, g -> g.op("LayerNormalization",
+                        List.of(conv(g, X), g.weights(1f, 9), g.weights(1f, 9)), f("epsilon", 1e-5f))),
+                smooth("LayerNormalization axis 1 over [3,7,9], no bias (opset 17)", 17, g -> g.op("LayerNormalization",
+                        List.of(conv(g, X), g.weights(1f, 3, 7, 9)), i("axis", 1))),
+                smooth("LayerNormalization channels-last axis 3 (ConvNeXt, opset 17)", 17, g -> g.op("Transpose",
+                        g.op("LayerNormalization", List.of(g.op("Transpose", conv(g, X, 3, 8), is("perm", 0, 2, 3, 1)),
+                                g.weights(1f, 8), g.weights(1f, 8)), i("axis", 3), f("epsilon", 1e-6f)),
+                        is("perm", 0, 3, 1, 2))),
+                smooth("LayerNormalization axis -2 with broadcast scale [7,1] (opset 18)", 18, g -> g.op(
+                        "LayerNormalization", List.of(conv(g, X), g.weights(1f, 7, 1), g.weights(1f, 1, 9)),
+                        i("axis", -2))),
+                smooth("InstanceNormalization after Conv 3->4", 13, g -> g.op("InstanceNormalization",
+                        List.of(conv(g, X, 3, 4), g.weights(1f, 4), g.weights(1f, 4)), f("epsilon", 1e-4f))),
+                smooth("GroupNormalization 2 groups of 2 channels, scale [2] (opset 18)", 18, g -> g.op(
+                        "GroupNormalization", List.of(conv(g, X, 3, 4), g.weights(1f, 2), g.weights(1f, 2)),
+                        i("num_groups", 2))),
+                smooth("GroupNormalization 2 groups, per-channel scale [4] (opset 21)", 21, g -> g.op(
+                        "GroupNormalization", List.of(conv(g, X, 3, 4), g.weights(1f, 4), g.weights(1f, 4)),
+                        i("num_groups", 2), f("epsilon", 1e-3f))));
+    }
+
+    static Stream<Case> moreActivations() {
+        return Stream.of(
+                sampled("Elu alpha 0.7", 13, awayFrom(1, 0.1, 0), 1e-2, g -> conv(g, g.op("Elu", X, f("alpha", 0.7f)))),
+                sampled("Selu default", 13, awayFrom(1, 0.1, 0), 1e-2, g -> conv(g, g.op("Selu", X))),
+                smooth("Softplus", 13, g -> conv(g, g.op("Softplus", X))),
+                smooth("Mish (opset 18)", 18, g -> conv(g, g.op("Mish", X))),
+                sampled("PRelu slope [3,1,1]", 13, awayFrom(1, 0.1, 0), 1e-2,
+                        g -> conv(g, g.op("PRelu", X, g.floats(new float[]{0.1f, -0.3f, 0.6f}, 3, 1, 1)))),
+                sampled("PRelu scalar slope (opset 7)", 7, awayFrom(1, 0.1, 0), 1e-2,
+                        g -> conv(g, g.op("PRelu", X, g.scalar(0.25f)))),
+                sampled("Abs", 13, awayFrom(1, 0.1, 0), 1e-2, g -> conv(g, g.op("Abs", X))),
+                sampled("Abs (opset 7, sign from comparisons)", 7, awayFrom(1, 0.1, 0), 1e-2,
+                        g -> conv(g, g.op("Abs", X))));
+    }
+
+    /** Selection and broadcasting: Where, Expand, Tile, Max/Min, ReduceMax/Min/L2, ScatterND. */
+    static Stream<Case> selections() {
+        Sampler ties = distinct(0.01);
+        float[] levels = {-0.5f, 0.2f, 0.9f};
+        Sampler awayFromLevels = awayFrom(1, 0.1, -0.5, 0.2, 0.9);
+        return Stream.of(
+                sampled("Where(x > 0, x·x, Conv(x))", 13, awayFrom(1, 0.1, 0), 1e-2, g -> g.op("Where",
+                        List.of(g.op("Greater", X, g.scalar(0f)), g.op("Mul", X, X), conv(g, X)))),
+                sampled("Where(x > 0.2, [N,3,1,9] dependent, scalar) broadcast", 13, awayFrom(1, 0.1, 0.2), 1e-2,
+                        g -> g.op("Where", List.of(g.op("Greater", X, g.scalar(0.2f)),
+                                g.op("ReduceMean", conv(g, X), is("axes", 2)), g.scalar(0.5f)))),
+                sampled("Where (opset 9, condition from a constant)", 9, gaussian(1), 1e-2, g -> g.op("Where",
+                        List.of(g.op("Greater", g.weights(1f, 3, 7, 9), g.scalar(0f)), conv(g, X), X))),
+                smooth("Expand [N,3,1,9] to shape [3,7,1]", 13, g -> g.op("Expand",
+                        g.op("ReduceMean", conv(g, X), is("axes", 2)), g.ints(3, 7, 1))),
+                smooth("Expand GAP(x) to Shape(x) (computed shape)", 13, g -> g.op("Mul", g.op("Expand",
+                        gap(g, conv(g, X)), g.op("Shape", X)), X)),
+                smooth("Tile repeats [1,2,1,3]", 13, g -> g.op("Tile", conv(g, X), g.ints(1, 2, 1, 3))),
+                smooth("Tile with repeats computed from Shape", 13, g -> g.op("Tile", gap(g, conv(g, X)),
+                        g.op("Concat", List.of(g.ints(1, 1), g.op("Slice", List.of(g.op("Shape", X), g.ints(2),
+                                g.ints(4)))), i("axis", 0)))),
+                sampled("Max(x, const [3,1,1])", 13, awayFromLevels, 1e-2,
+                        g -> conv(g, g.op("Max", X, g.floats(levels, 3, 1, 1)))),
+                sampled("Min of x, const [3,1,1] and scalar 0.5 (three inputs)", 13, awayFrom(1, 0.1, -0.5, 0.2, 0.9, 0.5),
+                        1e-2, g -> conv(g, g.op("Min", List.of(X, g.floats(levels, 3, 1, 1), g.scalar(0.5f))))),
+                sampled("Min(x, const) (opset 8, equality from comparisons)", 8, awayFromLevels, 1e-2,
+                        g -> conv(g, g.op("Min", X, g.floats(levels, 3, 1, 1)))),
+                smooth("Max(x, x) ties split evenly", 13, g -> conv(g, g.op("Max", X, X))),
+                smooth("Max single input", 13, g -> conv(g, g.op("Max", List.of(X)))),
+                sampled("ReduceMax axes [2,3] keepdims 1 (opset 13)", 13, ties, 1e-3,
+                        g -> g.op("ReduceMax", X, is("axes", 2, 3))),
+                sampled("ReduceMin axes input [-1] keepdims 0 (opset 18)", 18, ties, 1e-3,
+                        g -> g.op("ReduceMin", List.of(X, g.ints(-1)), i("keepdims", 0))),
+                sampled("ReduceMax all axes keepdims 0 then Mul", 13, ties, 1e-3,
+                        g -> g.op("Mul", g.op("ReduceMax", X, i("keepdims", 0)), X)),
+                smooth("ReduceL2 axes [1] (opset 13)", 13, g -> g.op("ReduceL2", conv(g, X), is("axes", 1))),
+                smooth("ReduceL2 axes input [2,3] keepdims 0 (opset 18)", 18,
+                        g -> g.op("ReduceL2", List.of(conv(g, X), g.ints(2, 3)), i("keepdims", 0))),
+                smooth("ScatterND rows of a dependent tensor with dependent updates", 13, g -> {
+                    String data = g.op("Transpose", conv(g, X), is("perm", 1, 2, 0, 3)); // [3,7,N,9]
+                    String rows = g.op("Squeeze", List.of(g.op("Slice", List.of(X, g.ints(0, 0), g.ints(2, 1),
+                            g.ints(1, 2))), g.ints(2))); // [N,2,9]
+                    String updates = g.op("Tanh", g.op("Transpose", rows, is("perm", 1, 0, 2)));
+                    String scattered = g.op("ScatterND", List.of(data,
+                            g.intTensor(new long[]{1, 2, 0, 5}, 2, 2), updates));
+                    return g.op("Transpose", scattered, is("perm", 2, 0, 1, 3));
+                }),
+                smooth("ScatterND reduction add (opset 16)", 16, g -> {
+                    String data = g.op("Transpose", conv(g, X), is("perm", 1, 0, 2, 3)); // [3,N,7,9]
+                    String updates = g.op("Mul", g.op("Transpose", X, is("perm", 1, 0, 2, 3)), g.scalar(0.5f));
+                    String scattered = g.op("ScatterND", List.of(data, g.intTensor(new long[]{2, 0, 1}, 3, 1), updates),
+                            s("reduction", "add"));
+                    return g.op("Transpose", scattered, is("perm", 1, 0, 2, 3));
+                }));
+    }
+
+    /** Ops whose bounds, sizes or indices are computed from shapes: constant once the shapes are static. */
+    static Stream<Case> shapeArithmetic() {
+        return Stream.of(
+                smooth("Slice with bounds from Shape→Gather→Div→Mul (ShuffleNet channel split)", 13, g -> {
+                    String c = conv(g, X, 3, 4);
+                    String channels = g.op("Gather", List.of(g.op("Shape", c), g.ints(1)), i("axis", 0));
+                    String half = g.op("Div", g.op("Add", channels, g.ints(1)), g.ints(2));
+                    String end = g.op("Mul", half, g.ints(2));
+                    String second = g.op("Slice", List.of(c, g.op("Mul", half, g.ints(1)), end, g.ints(1)));
+                    String first = g.op("Slice", List.of(c, g.ints(0), half, g.ints(1)));
+                    return g.op("Concat", List.of(g.op("Tanh", second), first), i("axis", 1));
+                }),
+                smooth("Pad with pads computed from Shape (Swin window padding)", 13, g -> {
+                    String c = conv(g, X);
+                    String width = g.op("Gather", List.of(g.op("Shape", c), g.ints(3)), i("axis", 0));
+                    String pad = g.op("Mod", g.op("Sub", g.ints(4), g.op("Mod", width, g.ints(4))), g.ints(4));
+                    String pads = g.op("Concat", List.of(g.ints(0, 0, 0, 0, 0, 0, 1), pad), i("axis", 0));
+                    return g.op("Pad", List.of(c, pads));
+                }),
+                smooth("Gather with an index computed from Shape (last column)", 13, g -> {
+                    String c = conv(g, X);
+                    String last = g.op("Sub", g.op("Gather", List.of(g.op("Shape", c), g.intTensor(new long[]{3})),
+                            i("axis", 0)), g.intTensor(new long[]{1}));
+                    return g.op("Gather", List.of(c, last), i("axis", 3));
+                }),
+                smooth("Split with sizes computed from Shape (opset 13)", 13, g -> {
+                    String c = conv(g, X, 3, 4);
+                    String channels = g.op("Slice", List.of(g.op("Shape", c), g.ints(1), g.ints(2)));
+                    String quarter = g.op("Div", channels, g.ints(4));
+                    String sizes = g.op("Concat", List.of(quarter, g.op("Sub", channels, quarter)), i("axis", 0));
+                    String[] parts = g.ops("Split", List.of(c, sizes), 2, i("axis", 1));
+                    return g.op("Concat", List.of(g.op("Mul", parts[1], parts[1]), parts[0]), i("axis", 1));
+                }),
+                smooth("Class token: Expand a weight to [N,1,9] via Where on shape values, Concat, Slice", 13, g -> {
+                    String tokens = g.op("Reshape", conv(g, X), g.ints(0, 21, 9));
+                    String batch = g.op("Unsqueeze", List.of(g.op("Gather", List.of(g.op("Shape", tokens),
+                            g.intTensor(new long[]{0})), i("axis", 0)), g.ints(0)));
+                    String target = g.op("Concat", List.of(batch, g.ints(-1, -1)), i("axis", 0));
+                    String ones = g.op("ConstantOfShape", List.of(g.op("Shape", target)), TinyGraphs.intValue(1));
+                    String minusOne = g.op("Mul", ones, g.intTensor(new long[]{-1}));
+                    String shape = g.op("Where", List.of(g.op("Equal", target, minusOne), ones, target));
+                    String cls = g.op("Expand", g.weights(1f, 1, 1, 9), shape);
+                    String all = g.op("Concat", List.of(cls, tokens), i("axis", 1));
+                    String mixed = g.op("Softmax", g.op("MatMul", all, g.op("Transpose", all, is("perm", 0, 2, 1))));
+                    return g.op("Slice", List.of(g.op("MatMul", mixed, all), g.ints(0), g.ints(1), g.ints(1)));
+                }),
+                smooth("Reshape to a shape from Shape→Gather→Mul→Concat, batch included", 13, g -> {
+                    String c = conv(g, X);
+                    String shape = g.op("Shape", c);
+                    String batch = g.op("Gather", List.of(shape, g.ints(0)), i("axis", 0));
+                    String rows = g.op("Mul", g.op("Gather", List.of(shape, g.ints(1)), i("axis", 0)),
+                            g.op("Gather", List.of(shape, g.ints(2)), i("axis", 0)));
+                    return g.op("Reshape", List.of(g.op("Tanh", c), g.op("Concat",
+                            List.of(batch, rows, g.ints(-1)), i("axis", 0))));
+                }));
+    }
+
+    static Stream<Case> resizes() {
+        return Stream.of(
+                smooth("Resize nearest x2 asymmetric floor (F.interpolate nearest)", 13, g -> g.op("Resize",
+                        List.of(conv(g, X), "", g.floats(new float[]{1, 1, 2, 2}, 4)),
+                        s("mode", "nearest"), s("coordinate_transformation_mode", "asymmetric"), s("nearest_mode", "floor"))),
+                smooth("Resize nearest half_pixel round_prefer_floor to sizes 4x5 on axes [2,3] (opset 18)", 18,
+                        g -> g.op("Resize", List.of(conv(g, X), "", "", g.ints(4, 5)), s("mode", "nearest"),
+                                is("axes", 2, 3))),
+                smooth("Resize nearest x1.5 round_prefer_ceil", 13, g -> g.op("Resize",
+                        List.of(conv(g, X), "", g.floats(new float[]{1, 1, 1.5f, 1.5f}, 4)),
+                        s("mode", "nearest"), s("nearest_mode", "round_prefer_ceil"))),
+                smooth("Resize linear x2 half_pixel", 13, g -> g.op("Resize",
+                        List.of(conv(g, X), "", g.floats(new float[]{1, 1, 2, 2}, 4)), s("mode", "linear"))),
+                smooth("Resize linear pytorch_half_pixel to sizes 5x13 on axes [2,3] (opset 18)", 18, g -> g.op(
+                        "Resize", List.of(conv(g, X), "", "", g.ints(5, 13)), s("mode", "linear"), is("axes", 2, 3),
+                        s("coordinate_transformation_mode", "pytorch_half_pixel"))),
+                smooth("Resize linear align_corners x2", 13, g -> g.op("Resize",
+                        List.of(conv(g, X), "", g.floats(new float[]{1, 1, 2, 2}, 4)), s("mode", "linear"),
+                        s("coordinate_transformation_mode", "align_corners"))),
+                smooth("Resize linear asymmetric downsample x0.5", 13, g -> g.op("Resize",
+                        List.of(conv(g, X), "", g.floats(new float[]{1, 1, 0.5f, 0.5f}, 4)), s("mode", "linear"),
+                        s("coordinate_transformation_mode", "asymmetric"))),
+                smooth("Resize nearest opset 11 with empty roi and scales x2", 11, g -> g.op("Resize",
+                        List.of(conv(g, X), g.floats(new float[0], 0), g.floats(new float[]{1, 1, 2, 2}, 4)),
+                        s("mode", "nearest"), s("coordinate_transformation_mode", "asymmetric"),
+                        s("nearest_mode", "floor"))),
+                smooth("Resize nearest opset 10 x2", 10, g -> g.op("Resize",
+                        List.of(conv(g, X), g.floats(new float[]{1, 1, 2, 2}, 4)), s("mode", "nearest"))),
+                smooth("Resize linear opset 10 downsample x0.6", 10, g -> g.op("Resize",
+                        List.of(conv(g, X), g.floats(new float[]{1, 1, 0.6f, 0.6f}, 4)), s("mode", "linear"))),
+                smooth("Resize linear to sizes computed from Shape x2", 13, g -> {
+                    String c = conv(g, X);
+                    String sizes = g.op("Mul", g.op("Shape", c), g.ints(1, 1, 2, 2));
+                    return g.op("Resize", List.of(c, "", "", sizes), s("mode", "linear"));
+                }),
+                smooth("Resize linear half_pixel_symmetric on axis 3 only (opset 19)", 19, g -> g.op("Resize",
+                        List.of(conv(g, X), "", g.floats(new float[]{1.7f}, 1)), s("mode", "linear"), is("axes", 3),
+                        s("coordinate_transformation_mode", "half_pixel_symmetric"))));
+    }
+
+    static Stream<Case> einsums() {
+        return Stream.of(
+                smooth("Einsum bhid,bhjd->bhij (attention scores, both operands)", 13, g -> g.op("Einsum",
+                        List.of(conv(g, X), X), s("equation", "bhid,bhjd->bhij"))),
+                smooth("Einsum bhij,bhjd->bhid (attention output)", 13, g -> {
+                    String scores = g.op("Softmax", g.op("Einsum", List.of(X, X), s("equation", "bhid,bhjd->bhij")));
+                    return g.op("Einsum", List.of(scores, conv(g, X)), s("equation", "bhij,bhjd->bhid"));
+                }),
+                smooth("Einsum nchw,wk->nchk with a weight", 13, g -> g.op("Einsum",
+                        List.of(conv(g, X), g.weights(1f, 9, 4)), s("equation", "nchw,wk->nchk"))),
+                smooth("Einsum ...ij,...jk->...ik (ellipsis)", 13, g -> g.op("Einsum",
+                        List.of(X, g.op("Transpose", conv(g, X), is("perm", 0, 1, 3, 2))), s("equation", "...ij,...jk->...ik"))),
+                smooth("Einsum nchw,hw->nc (indices summed in both)", 13, g -> g.op("Einsum",
+                        List.of(conv(g, X), g.weights(1f, 7, 9)), s("equation", "nchw,hw->nc"))),
+                smooth("Einsum nchw,c->n (w summed in one operand only)", 13, g -> g.op("Einsum",
+                        List.of(g.op("Mul", X, conv(g, X)), g.weights(1f, 3)), s("equation", "nchw,c->n"))),
+                smooth("Einsum implicit output nchw,ch (-> nw)", 13, g -> g.op("Einsum",
+                        List.of(conv(g, X), g.weights(1f, 3, 7)), s("equation", "nchw,ch"))));
+    }
+
     static Stream<Arguments> allCases() {
-        return Stream.of(convolutions(), linear(), activations(), elementwise(), pooling(), reductions(), shapes())
+        return Stream.of(convolutions(), linear(), activations(), elementwise(), pooling(), reductions(), shapes(),
+                        transformers(), normalizations(), moreActivations(), selections(), shapeArithmetic(),
+                        resizes(), einsums())
                 .flatMap(s -> s).map(c -> Arguments.of(c));
     }
 
@@ -541,33 +798,6 @@ class FiniteDifferenceTest {
     @Test
     void logProbabilityHead() {
         checkGradient("LOG_PROBABILITY head", classifier(5), SHAPE, gaussian(1), 1e-2, TargetHead.LOG_PROBABILITY);
-    }
-
-    @Test
-    void unsupportedOperatorIsNamed() {
-        TinyGraphs g = new TinyGraphs(13, 5);
-        String erf = g.op("Erf", conv(g, X));
-        String out = conv(g, erf);
-        OnnxModel model = g.build(out, SHAPE);
-        // the model is checked when it is opened, before any session is built
-        assertThatThrownBy(() -> DifferentiableModel.open(model, X, out, SHAPE, EngineOptions.DEFAULT))
-                    .isInstanceOf(UnsupportedOperatorException.class)
-                    .hasMessageContaining("Erf")
-                    .hasMessageContaining("Erf node 'Erf_node_")
-                    .hasMessageContaining("Supported ops")
-                    .hasMessageContaining("Conv")
-                    .hasMessageContaining("MaxPool");
-    }
-
-    @Test
-    void unsupportedEinsumIsNamed() {
-        TinyGraphs g = new TinyGraphs(13, 6);
-        String e = g.op("Einsum", List.of(X, g.weights(1f, 9, 4)), s("equation", "nchw,wk->nchk"));
-        OnnxModel model = g.build(e, SHAPE);
-        assertThatThrownBy(() -> DifferentiableModel.open(model, X, e, SHAPE, EngineOptions.DEFAULT))
-                    .isInstanceOf(UnsupportedOperatorException.class)
-                    .hasMessageContaining("Einsum node 'Einsum_node_")
-                    .hasMessageContaining("Supported ops");
     }
 
     @Test

@@ -7,6 +7,8 @@ import dev.salient.engine.EngineOptions;
 import dev.salient.engine.GradientResult;
 import dev.salient.engine.GradientSession;
 import dev.salient.graph.OnnxModel;
+import dev.salient.model.Classification;
+import dev.salient.model.ImageClassifier;
 import dev.salient.testing.SharedData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +45,8 @@ class ReferenceGradientTest {
             Map.of("logits", 8.1e-8, "grad_logit", 1.86e-3, "grad_logprob", 1.54e-3));
 
     @ParameterizedTest
-    @ValueSource(strings = {"efficientnet_b0", "mobilenet_v3_small", "squeezenet1_1"})
+    @ValueSource(strings = {"efficientnet_b0", "mobilenet_v3_small", "squeezenet1_1", "shufflenet_v2_x1_0", "vit_s6",
+            "vit_s6_op17", "convnext_femto", "convnext_femto_op17"})
     void matchesPyTorchAutograd(String arch) throws IOException {
         JsonNode ref = new ObjectMapper().readTree(SharedData.path("reference/" + arch + ".ref.json").toFile());
         OnnxModel model = OnnxModel.load(SharedData.path("reference/" + arch + ".onnx"));
@@ -84,6 +88,29 @@ class ReferenceGradientTest {
             System.out.println(line);
             errorAndBar.forEach((name, eb) -> assertThat(eb[0]).as(arch + " " + name).isLessThan(eb[1]));
             assertThat(byLogit.target()[0]).isCloseTo(logits[targets[0]], org.assertj.core.data.Offset.offset(1e-3f));
+        }
+    }
+
+    /** Through the classifier facade (graph inputs and outputs inferred, no sidecar): each item's logits and top-1. */
+    @ParameterizedTest
+    @ValueSource(strings = {"shufflenet_v2_x1_0", "vit_s6", "vit_s6_op17", "convnext_femto", "convnext_femto_op17"})
+    void classifiesLikePyTorch(String arch) throws IOException {
+        float[] x = readFloats(SharedData.path("reference/" + arch + ".input.f32"));
+        float[] logits = readFloats(SharedData.path("reference/" + arch + ".logits.f32"));
+        try (ImageClassifier classifier = ImageClassifier.load(SharedData.path("reference/" + arch + ".onnx"))) {
+            int items = 2;
+            int size = x.length / items;
+            int classes = logits.length / items;
+            for (int b = 0; b < items; b++) {
+                Classification c = classifier.classifyInput(Arrays.copyOfRange(x, b * size, (b + 1) * size), 1);
+                float[] expected = Arrays.copyOfRange(logits, b * classes, (b + 1) * classes);
+                assertThat(relativeError(c.logits(), expected)).as("%s item %d logits", arch, b).isLessThan(1e-4);
+                int argmax = 0;
+                for (int k = 1; k < classes; k++) {
+                    argmax = expected[k] > expected[argmax] ? k : argmax;
+                }
+                assertThat(c.best().index()).as("%s item %d top-1", arch, b).isEqualTo(argmax);
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import com.google.protobuf.ByteString;
 import dev.salient.graph.Attributes;
 import dev.salient.graph.OnnxModel;
+import dev.salient.graph.TensorData;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -122,11 +123,7 @@ final class TinyGraphs {
     }
 
     String intTensor(long[] values, long... dims) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            buf.putLong(v);
-        }
-        return initializer(DataType.INT64_VALUE, buf.array(), dims);
+        return initializer(DataType.INT64_VALUE, TensorData.int64Bytes(values), dims);
     }
 
     private String initializer(int type, byte[] raw, long... dims) {
@@ -153,6 +150,13 @@ final class TinyGraphs {
         }
         return op("Constant", List.of(), AttributeProto.newBuilder().setName("value")
                 .setType(AttributeProto.AttributeType.TENSOR).setT(t).build());
+    }
+
+    /** ConstantOfShape's {@code value}: a one-element int64 tensor. */
+    static AttributeProto intValue(long value) {
+        OnnxMl.TensorProto t = OnnxMl.TensorProto.newBuilder().setDataType(DataType.INT64_VALUE).addDims(1)
+                .setRawData(ByteString.copyFrom(TensorData.int64Bytes(new long[]{value}))).build();
+        return AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(t).build();
     }
 
     static AttributeProto i(String name, long value) {

@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import com.google.protobuf.ByteString;
 import dev.salient.graph.Attributes;
 import dev.salient.graph.OnnxModel;
+import dev.salient.graph.TensorData;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,6 +54,83 @@ public final class TestNets {
         n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("gemm").addInput(flat).addInput(w)
                 .addInput(b).addOutput(OUTPUT).addAttribute(Attributes.ofInt("transB", 1)));
         return n.build(10, 3, 32, 32);
+    }
+
+    /**
+     * A channels-last CNN like Swin's stages, x [N, 3, 8, 8]: Conv 3→6 (2×2, stride 2) → [N, 6, 4, 4], Transpose
+     * to [N, 4, 4, 6], MatMul 6→6, Relu (the channels-last layer {@link #CHANNELS_LAST}), Transpose back to
+     * [N, 6, 4, 4] ({@link #CHANNELS_FIRST}: the same values), GlobalAveragePool, Flatten, Gemm → 3 scores.
+     */
+    public static OnnxModel channelsLast() {
+        TestNets n = new TestNets(31);
+        String w = n.weights(0.5, 6, 3, 2, 2);
+        String conv = n.node("Conv", List.of(INPUT, w), Attributes.ofInts("strides", 2, 2));
+        String nhwc = n.node("Transpose", List.of(conv), Attributes.ofInts("perm", 0, 2, 3, 1));
+        String mixed = n.node("MatMul", List.of(nhwc, n.weights(0.5, 6, 6)));
+        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Relu").setName("relu_nhwc").addInput(mixed)
+                .addOutput(CHANNELS_LAST));
+        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Transpose").setName("back").addInput(CHANNELS_LAST)
+                .addOutput(CHANNELS_FIRST).addAttribute(Attributes.ofInts("perm", 0, 3, 1, 2)));
+        String flat = n.node("Flatten", List.of(n.node("GlobalAveragePool", List.of(CHANNELS_FIRST))));
+        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("gemm").addInput(flat)
+                .addInput(n.weights(0.5, 3, 6)).addOutput(OUTPUT).addAttribute(Attributes.ofInt("transB", 1)));
+        return n.build(3, 3, 8, 8);
+    }
+
+    public static final String CHANNELS_LAST = "relu_nhwc_out";
+    public static final String CHANNELS_FIRST = "relu_nchw_out";
+
+    /** Tokens of {@link #transformer}: a class token and a 2×2 grid. */
+    public static final int TOKENS = 5;
+    /** Token width of {@link #transformer}. */
+    public static final int WIDTH = 4;
+    /** Heads of {@link #transformer}. */
+    public static final int HEADS = 2;
+
+    /**
+     * A two-block transformer on tokens x [N, 5, 4] (a class token, then a 2×2 grid): each block is
+     * X + MultiHead(X) with 2 heads of width 2, A_h = Softmax(Q_h·K_hᵀ) over the last axis, [N, 2, 5, 5]
+     * (the Softmax outputs are {@link #attention}(0) and (1)); Q = X·W_q, K = X·W_k, V = X·W_v, heads split by
+     * Reshape [0, 5, 2, 2] and Transpose. The head reads the class token: Gather token 0, MatMul 4→3 scores.
+     */
+    public static OnnxModel transformer() {
+        TestNets n = new TestNets(41);
+        String x = INPUT;
+        for (int block = 0; block < 2; block++) {
+            String q = n.heads(n.node("MatMul", List.of(x, n.weights(0.8, WIDTH, WIDTH))), 0, 2, 1, 3);
+            String k = n.heads(n.node("MatMul", List.of(x, n.weights(0.8, WIDTH, WIDTH))), 0, 2, 3, 1);
+            String v = n.heads(n.node("MatMul", List.of(x, n.weights(0.8, WIDTH, WIDTH))), 0, 2, 1, 3);
+            String scores = n.node("MatMul", List.of(q, k));
+            n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Softmax").setName("softmax_" + block)
+                    .addInput(scores).addOutput(attention(block)).addAttribute(Attributes.ofInt("axis", -1)));
+            String mixed = n.node("MatMul", List.of(attention(block), v));
+            String merged = n.node("Reshape", List.of(n.node("Transpose", List.of(mixed),
+                    Attributes.ofInts("perm", 0, 2, 1, 3)), n.ints(0, TOKENS, WIDTH)));
+            x = n.node("Add", List.of(x, merged));
+        }
+        String cls = n.node("Gather", List.of(x, n.ints(0)), Attributes.ofInt("axis", 1));
+        String flat = n.node("Reshape", List.of(cls, n.ints(0, WIDTH)));
+        n.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("MatMul").setName("head").addInput(flat)
+                .addInput(n.weights(1, WIDTH, 3)).addOutput(OUTPUT));
+        return n.build(3, TOKENS, WIDTH);
+    }
+
+    /** The name of block {@code block}'s attention probabilities in {@link #transformer}. */
+    public static String attention(int block) {
+        return "attention_" + block;
+    }
+
+    /** [N, 5, 4] → [N, 5, 2 heads, 2] → transposed by {@code perm}. */
+    private String heads(String tokens, long... perm) {
+        String split = node("Reshape", List.of(tokens, ints(0, TOKENS, HEADS, WIDTH / HEADS)));
+        return node("Transpose", List.of(split), Attributes.ofInts("perm", perm));
+    }
+
+    private String ints(long... values) {
+        String name = "i" + counter++;
+        graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name).setDataType(DataType.INT64_VALUE)
+                .addDims(values.length).setRawData(ByteString.copyFrom(TensorData.int64Bytes(values))));
+        return name;
     }
 
     /** {@code count} seeded N(0, 1) values. */

@@ -3,7 +3,7 @@
 // method + parameters + class), so class, sensitivity, blend, colour map and opacity changes only re-render.
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { models: [], methods: [], image: null, top: [], cls: null, photo: null, expl: null,
+  const state = { models: [], methods: [], request: [], image: null, top: [], cls: null, photo: null, expl: null,
     job: null, seq: 0, explained: null };
 
   // ---- API ----
@@ -36,11 +36,12 @@
     const m = method || $('method').value;
     p.set('method', m);
     p.set('class', String(state.cls));
-    if (!method || method === $('method').value) {
-      document.querySelectorAll('#method-params [data-param]').forEach((el) => {
-        if (el.value !== '') p.set(el.dataset.param, el.value);
-      });
-    }
+    // the request's own parameters (head) go with every method; a method's own only with that method
+    const own = !method || method === $('method').value;
+    document.querySelectorAll('#method-params [data-param]').forEach((el) => {
+      const value = el.type === 'checkbox' ? String(el.checked) : el.value;
+      if (value !== '' && (own || 'request' in el.dataset)) p.set(el.dataset.param, value);
+    });
     return p;
   }
   function renderParams(p) {
@@ -60,10 +61,12 @@
         api('/api/examples')]);
       state.models = models.models;
       state.methods = methods.methods;
+      state.request = methods.request;
       for (const m of state.models) $('model').append(new Option(m.name, m.name));
       $('model').value = models.default;
       showModelInfo();
       for (const m of state.methods) $('method').append(new Option(m.label, m.name));
+      $('method').value = methods.default;
       buildMethodParams();
       buildCompareChoices();
       buildGallery(examples);
@@ -81,14 +84,13 @@
       const b = document.createElement('button');
       b.type = 'button';
       b.setAttribute('aria-pressed', 'false');
+      b.dataset.example = e.name;
       b.title = e.credit ? `${e.name} — ${e.credit}` : e.name;
       const img = document.createElement('img');
       img.src = e.thumbnail; img.alt = 'Example ' + e.name; img.loading = 'lazy';
       b.append(img);
       b.addEventListener('click', () => {
-        document.querySelectorAll('#gallery button').forEach((x) => x.setAttribute('aria-pressed', 'false'));
-        b.setAttribute('aria-pressed', 'true');
-        choosePhoto(api('/api/images?example=' + encodeURIComponent(e.name), { method: 'POST' }));
+        choosePhoto(api('/api/images?example=' + encodeURIComponent(e.name), { method: 'POST' }), e.name);
       });
       li.append(b);
       $('gallery').append(li);
@@ -97,34 +99,48 @@
     if (ex.credits) lines.push(ex.credits);
     if (lines.length) { $('credits').textContent = lines.join('\n'); $('credits-box').hidden = false; }
   }
+  // one control per described parameter, by its type alone: the page knows no method by name
   function buildMethodParams() {
     const m = state.methods.find((x) => x.name === $('method').value);
     $('method-help').textContent = m ? m.description : '';
     const box = $('method-params');
     box.textContent = '';
     if (!m) return;
-    for (const p of m.params) {
-      const id = 'param-' + p.name;
-      const label = document.createElement('label');
-      label.htmlFor = id; label.textContent = p.label;
-      let input;
-      if (p.type === 'choice' || p.type === 'layer') {
-        input = document.createElement('select');
-        for (const c of p.choices) input.append(new Option(c, c));
-        if (p.type === 'layer') loadLayers(input, p);
-      } else {
-        input = document.createElement('input');
-        input.type = 'number'; input.min = p.min; input.max = p.max;
-        input.step = p.type === 'int' ? '1' : 'any';
-      }
-      input.id = id; input.dataset.param = p.name;
-      if (p.type !== 'layer' && p.defaultValue !== null && p.defaultValue !== undefined) input.value = p.defaultValue;
-      if (p.help) input.title = p.help;
-      input.addEventListener('change', () => explain());
-      box.append(label, input);
-    }
+    for (const p of state.request) box.append(...control(p, true));
+    for (const p of m.params) box.append(...control(p, false));
   }
-  // the spatial layers of the model (cached per model); until they arrive the server uses its default, the last
+  function control(p, request) {
+    const id = 'param-' + p.name;
+    const label = document.createElement('label');
+    label.htmlFor = id; label.textContent = p.unit ? `${p.label} (${p.unit})` : p.label;
+    let input;
+    if (p.type === 'choice' || p.type === 'layer') {
+      input = document.createElement('select');
+      for (const c of p.choices) input.append(new Option(c, c));
+      if (p.type === 'layer') loadLayers(input);
+    } else if (p.type === 'flag') {
+      input = document.createElement('input');
+      input.type = 'checkbox';
+      input.checked = p.defaultValue === true;
+    } else if (p.type === 'text') {
+      input = document.createElement('input');
+      input.type = 'text';
+    } else {
+      input = document.createElement('input');
+      input.type = 'number'; input.min = p.min; input.max = p.max;
+      input.step = p.type === 'int' ? '1' : 'any';
+    }
+    input.id = id; input.dataset.param = p.name;
+    if (request) input.dataset.request = '';
+    if (p.type !== 'layer' && p.type !== 'flag' && p.defaultValue !== null && p.defaultValue !== undefined) {
+      input.value = p.defaultValue;
+    }
+    if (p.help) input.title = p.help;
+    input.addEventListener('change', () => explain());
+    return [label, input];
+  }
+  // the spatial layers of the model (cached per model); until they arrive the server uses its default (a CNN's last
+  // layer, a ViT's last block's first LayerNorm)
   async function loadLayers(select) {
     const model = $('model').value;
     try {
@@ -134,17 +150,23 @@
       }
       const r = state.layers[model];
       select.textContent = '';
-      for (const l of r.layers) select.append(new Option(l.label || l.name, l.name));
+      for (const l of r.layers) {
+        const o = new Option(l.label || l.name, l.name);
+        o.title = l.name;
+        select.append(o);
+      }
       if (r.default) select.value = r.default;
     } catch (e) { showError(e); }
   }
+  // preselected: the default method and the first layer map (e.g. the demo's gradient and Grad-CAM)
   function buildCompareChoices() {
-    const preferred = ['gradient', 'smoothgrad', 'gradcam'].filter((n) => state.methods.some((m) => m.name === n));
-    state.methods.forEach((m, i) => {
+    const layerMap = state.methods.find((m) => m.map === 'layer');
+    const preferred = [$('method').value, layerMap && layerMap.name];
+    state.methods.forEach((m) => {
       const label = document.createElement('label');
       const cb = document.createElement('input');
       cb.type = 'checkbox'; cb.value = m.name;
-      cb.checked = preferred.length ? preferred.includes(m.name) : i < 3;
+      cb.checked = preferred.includes(m.name);
       label.append(cb, ' ' + m.label);
       $('compare-methods').append(label);
     });
@@ -154,19 +176,33 @@
   function uploadFile(file) {
     if (!file) return;
     choosePhoto(api('/api/images', { method: 'POST', body: file,
-      headers: { 'Content-Type': file.type || 'application/octet-stream' } }));
+      headers: { 'Content-Type': file.type || 'application/octet-stream' } }), null);
   }
-  async function choosePhoto(uploading) {
+  // example: the gallery photo's name, or null for an upload; a refused photo leaves page and highlight as they were
+  async function choosePhoto(uploading, example) {
     showError(null);
     status('Uploading…');
+    let chosen = false;
     try {
-      state.image = await uploading;
+      const image = await uploading;
+      const photo = await loadImage(image.url);
+      chosen = true;
+      state.image = image;
+      state.photo = photo;
       state.explained = null;
-      state.photo = await loadImage(state.image.url);
       state.expl = null;
+      $('compare-grid').textContent = '';
+      $('stale').hidden = true;
+      $('map-note').hidden = true;
+      document.querySelectorAll('#gallery button').forEach((x) =>
+        x.setAttribute('aria-pressed', String(x.dataset.example === example)));
       draw();
       await classify();
-    } catch (e) { showError(e); status('Pick a photo to begin.'); }
+    } catch (e) {
+      showError(e);
+      if (!state.image) status('Pick a photo to begin.');
+      else status(chosen ? '' : 'That photo was refused; still showing the previous one.');
+    }
   }
   async function classify() {
     if (!state.image) return;
@@ -181,7 +217,7 @@
       const radio = document.createElement('input');
       radio.type = 'radio'; radio.name = 'class'; radio.value = c.index; radio.checked = i === 0;
       radio.addEventListener('change', () => { state.cls = c.index; explain(); });
-      const name = document.createElement('span'); name.textContent = c.label;
+      const name = document.createElement('span'); name.className = 'name'; name.textContent = c.label;
       const bar = document.createElement('span'); bar.className = 'bar';
       const fill = document.createElement('i'); fill.style.width = (c.probability * 100).toFixed(1) + '%';
       bar.append(fill);
@@ -212,7 +248,15 @@
       }
       await showExplanation(seq);
     } catch (e) {
-      if (seq === state.seq) { showError(e); status(''); }
+      if (seq === state.seq) {
+        showError(e);
+        status('');
+        if (e.cancelled && state.expl) {
+          $('stale').textContent = 'Cancelled: the explanation shown is the previous one (' + state.shown
+            + '), not what the form now says.';
+          $('stale').hidden = false;
+        }
+      }
     }
   }
   async function runJob(params, seq, label) {
@@ -232,10 +276,17 @@
       }
     } finally {
       if (state.job === job.id) state.job = null;
-      $('cancel').hidden = true;
-      $('progress').hidden = true;
+      // a job superseded by a newer one leaves the newer one's progress and Cancel in place
+      if (!state.job) {
+        $('cancel').hidden = true;
+        $('progress').hidden = true;
+      }
     }
-    if (job.state === 'cancelled' || job.state === 'cancelling') throw new Error('Cancelled.');
+    if (job.state === 'cancelled' || job.state === 'cancelling') {
+      const cancelled = new Error('Cancelled.');
+      cancelled.cancelled = true;
+      throw cancelled;
+    }
     if (job.state === 'failed') throw new Error(job.error);
   }
   function cancelJob(id) {
@@ -253,11 +304,32 @@
     state.expl = img;
     draw();
     const cls = state.top.find((c) => c.index === state.cls);
-    status(`Explanation of “${cls ? cls.label : state.cls}” by ${$('method').selectedOptions[0].textContent}.`);
+    state.shown = `“${cls ? cls.label : state.cls}” by ${$('method').selectedOptions[0].textContent}`;
+    status(`Explanation of ${state.shown}.`);
+    $('stale').hidden = true;
+    showMapNote();
+    document.dispatchEvent(new CustomEvent('salient:explained', { detail: { params: explainParams().toString(),
+      label: $('method').selectedOptions[0].textContent, className: cls ? cls.label : String(state.cls) } }));
     const d = $('download');
     d.href = url + '&download=1';
     d.setAttribute('download', `salient-${$('method').value}-${state.cls}.png`);
     d.hidden = false;
+  }
+  // what the map shows (the method's own summary) and, for a single gradient per pixel, which described methods
+  // give a clearer picture: one that averages many gradients, and a layer map; chosen by traits, not by name
+  function showMapNote() {
+    const m = state.methods.find((x) => x.name === $('method').value);
+    if (!m) { $('map-note').hidden = true; return; }
+    let note = `What you see: ${m.description}.`;
+    if (m.map === 'pixel' && m.passes.repeatedPer === null && m.passes.backward === 1) {
+      const averaged = state.methods.find((x) => x.map === 'pixel' && x.passes.backwardEach > 0);
+      const layer = state.methods.find((x) => x.map === 'layer');
+      const better = [averaged, layer].filter((x) => x).map((x) => x.label);
+      note += ' A single gradient per pixel is faithful but noisy: on a quantised model it can look like speckle.';
+      if (better.length) note += ` For a clearer picture try ${better.join(' or ')}.`;
+    }
+    $('map-note').textContent = note;
+    $('map-note').hidden = false;
   }
   function loadImage(src) {
     return new Promise((resolve, reject) => {
@@ -268,17 +340,25 @@
     });
   }
 
-  // ---- the canvas: the photo left of the wipe, the explanation right of it, at full resolution ----
+  // ---- the canvas, at full resolution: photo | explanation side by side (the default, the whole subject in
+  // both), or the photo left of the wipe and the explanation right of it ----
+  const SIDE_GAP = 8;
   function draw() {
     const c = $('canvas');
     const photo = state.photo;
     if (!photo) return;
-    if (c.width !== photo.naturalWidth || c.height !== photo.naturalHeight) {
-      c.width = photo.naturalWidth; c.height = photo.naturalHeight;
+    const w = photo.naturalWidth;
+    const h = photo.naturalHeight;
+    const side = $('layout').value === 'side' && state.expl;
+    const width = side ? 2 * w + SIDE_GAP : w;
+    if (c.width !== width || c.height !== h) {
+      c.width = width; c.height = h;
     }
     const g = c.getContext('2d');
+    g.clearRect(0, 0, c.width, c.height);
     g.drawImage(photo, 0, 0);
     if (!state.expl) return;
+    if (side) { g.drawImage(state.expl, w + SIDE_GAP, 0); return; }
     const x = Math.round(c.width * $('wipe').value / 100);
     if (x < c.width) g.drawImage(state.expl, x, 0, c.width - x, c.height, x, 0, c.width - x, c.height);
     if (x > 0 && x < c.width) {
@@ -337,6 +417,7 @@
     });
   }
   $('wipe').addEventListener('input', draw);
+  $('layout').addEventListener('change', () => { $('wipe-box').hidden = $('layout').value !== 'wipe'; draw(); });
   $('cancel').addEventListener('click', () => { if (state.job) { cancelJob(state.job); status('Cancelling…'); } });
   $('compare').addEventListener('click', compare);
   init();

@@ -1,0 +1,152 @@
+package dev.salient.evaluation;
+
+import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.Batching;
+import dev.salient.attribution.ImageGeometry;
+import dev.salient.attribution.ProgressListener;
+
+import java.util.List;
+
+/**
+ * Shared machinery of {@link Deletion} and {@link Insertion}: the input after the {@code n_i = ⌊i·N/k⌋} most
+ * relevant of its N units (pixels, or square patches of pixels, all channels) were taken from a second image, for
+ * i = 0…k, all through the forward session in batches; the curve of the class probability against the fraction of
+ * pixels taken, and its area. A patch's relevance is the mean over its pixels.
+ */
+abstract sealed class PixelCurve extends PerCaseMetric permits Deletion, Insertion {
+    /**
+     * @param steps     k, points on the curve after the first (≥ 1)
+     * @param substrate what removed pixels become (deletion) or what the start image is (insertion)
+     * @param blurSigma σ in pixels of the {@link Substrate#BLUR} substrate
+     * @param batch     perturbed inputs per forward run; {@link Batching#AUTO}: measured
+     * @param seed      shuffles pixels of equal relevance ({@link Relevance#mostRelevantFirst})
+     * @param patch     side of the square units removed together, in pixels (1: single pixels); patches tile the
+     *                  input from its top-left corner, those at the right and bottom edges cut short
+     * @see Deletion#DEFAULTS
+     * @see Insertion#DEFAULTS
+     */
+    public record Params(int steps, Substrate substrate, double blurSigma, int batch, long seed, int patch) {
+        public Params {
+            if (steps < 1) {
+                throw new IllegalArgumentException("steps must be at least 1: " + steps);
+            }
+            if (batch < 0) {
+                throw new IllegalArgumentException("batch must be 0 (measured) or more: " + batch);
+            }
+            if (patch < 1) {
+                throw new IllegalArgumentException("patch must be at least 1 pixel: " + patch);
+            }
+            if (!(blurSigma > 0)) {
+                throw new IllegalArgumentException("blur sigma must be > 0: " + blurSigma);
+            }
+        }
+
+        public Params withSubstrate(Substrate s) {
+            return new Params(steps, s, blurSigma, batch, seed, patch);
+        }
+
+        public Params withSteps(int k) {
+            return new Params(k, substrate, blurSigma, batch, seed, patch);
+        }
+
+        public Params withBatch(int size) {
+            return new Params(steps, substrate, blurSigma, size, seed, patch);
+        }
+
+        public Params withPatch(int side) {
+            return new Params(steps, substrate, blurSigma, batch, seed, side);
+        }
+    }
+
+    private final Params params;
+
+    PixelCurve(Params params) {
+        this.params = params;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    /** Whether the curve starts from the photo and removes pixels (true) or starts from the substrate. */
+    abstract boolean deleting();
+
+    @Override
+    int cost(EvaluationCase c) {
+        return params.steps() + 1;
+    }
+
+    @Override
+    public MetricResult evaluate(EvaluationCase c, ProgressListener progress) {
+        AttributionRequest r = c.request();
+        ImageGeometry g = r.geometry();
+        float[] photo = r.input();
+        float[] substrate = params.substrate().image(r, params.blurSigma());
+        float[] start = deleting() ? photo : substrate;
+        float[] source = deleting() ? substrate : photo;
+        int w = g.width();
+        int h = g.height();
+        int side = params.patch();
+        int columns = (w + side - 1) / side;
+        int units = columns * ((h + side - 1) / side);
+        int[] unitOrder = Relevance.mostRelevantFirst(patchMeans(c.relevance().values(), w, h, side), params.seed());
+        // pixels in removal order, and how many of them the first u units hold
+        int[] order = new int[w * h];
+        int[] taken = new int[units + 1];
+        int next = 0;
+        for (int u = 0; u < units; u++) {
+            int y0 = unitOrder[u] / columns * side;
+            int x0 = unitOrder[u] % columns * side;
+            for (int y = y0; y < Math.min(y0 + side, h); y++) {
+                for (int x = x0; x < Math.min(x0 + side, w); x++) {
+                    order[next++] = y * w + x;
+                }
+            }
+            taken[u + 1] = next;
+        }
+        int pixels = order.length;
+        int k = params.steps();
+        double[] p = TargetProbability.of(r, k + 1, params.batch(), (i, dst, offset) -> {
+            System.arraycopy(start, 0, dst, offset, start.length);
+            int n = taken[(int) ((long) i * units / k)];
+            for (int j = 0; j < n; j++) {
+                int y = order[j] / w;
+                int x = order[j] % w;
+                for (int ch = 0; ch < g.channels(); ch++) {
+                    int idx = g.index(ch, y, x);
+                    dst[offset + idx] = source[idx];
+                }
+            }
+        }, progress, name());
+        double[] fraction = new double[k + 1];
+        for (int i = 0; i <= k; i++) {
+            fraction[i] = (double) taken[(int) ((long) i * units / k)] / pixels;
+        }
+        Curve curve = new Curve(name(), deleting() ? "fraction of pixels deleted" : "fraction of pixels inserted",
+                "probability of the class", fraction, p);
+        return new MetricResult(name(), java.util.Map.of("auc", curve.area()), List.of(curve), List.of(), k + 1L);
+    }
+
+    /** The mean relevance of each side × side patch (row-major over the patch grid); the map itself for side 1. */
+    static float[] patchMeans(float[] relevance, int w, int h, int side) {
+        if (side == 1) {
+            return relevance;
+        }
+        int columns = (w + side - 1) / side;
+        int rows = (h + side - 1) / side;
+        double[] sum = new double[columns * rows];
+        int[] count = new int[columns * rows];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int u = y / side * columns + x / side;
+                sum[u] += relevance[y * w + x];
+                count[u]++;
+            }
+        }
+        float[] mean = new float[sum.length];
+        for (int u = 0; u < mean.length; u++) {
+            mean[u] = (float) (sum[u] / count[u]);
+        }
+        return mean;
+    }
+}
