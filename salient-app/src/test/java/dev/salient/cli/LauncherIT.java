@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The {@code ./salient} launcher's class-data sharing archive, on a copy of the repository's launcher and packaged jar:
  * the first classify writes it, later runs map it, and a truncated archive (which crashes Java 17 when mapped) or one
- * older than the jar is replaced, never used; a failing command still fails with one line.
+ * older than the jar is replaced, never used; ONNX Runtime's native libraries are unpacked once per jar; a failing
+ * command still fails with one line.
  */
 class LauncherIT {
     private record Run(int exit, String out, String err) {}
@@ -56,6 +57,17 @@ class LauncherIT {
         return archive;
     }
 
+    /** The one folder of ONNX Runtime's native libraries the launcher unpacked beside the jar, for its jar. */
+    private static Path nativeFolder(Path target) throws IOException {
+        try (Stream<Path> files = Files.list(target)) {
+            List<Path> folders = files.filter(f -> f.getFileName().toString().startsWith("onnxruntime-native-"))
+                    .toList();
+            assertThat(folders).hasSize(1);
+            assertThat(folders.get(0).resolve("libonnxruntime.so")).isRegularFile();
+            return folders.get(0);
+        }
+    }
+
     @Test
     void theArchiveIsMadeOnceMappedAfterAndReplacedWhenTruncatedOrStale(@TempDir Path dir) throws Exception {
         Path jar = Path.of(System.getProperty("salient.jar"));
@@ -71,6 +83,7 @@ class LauncherIT {
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.out()).contains("chickadee").doesNotContain("[warning]");
         Path archive = wholeArchive(target);
+        Path unpacked = nativeFolder(target);
 
         // -Xshare:on makes the JVM fail when it cannot map the archive
         Run mapped = salient(root, home, "-Xshare:on", classify);
@@ -92,6 +105,8 @@ class LauncherIT {
                 SharedData.mobileNetV2().toString());
         assertThat(afterRebuild.exit()).isEqualTo(1);
         assertThat(afterRebuild.err().strip().lines()).hasSize(1).allMatch(l -> l.startsWith("salient: error:"));
+        assertThat(nativeFolder(target)).as("unpacked again for the rebuilt jar").isNotEqualTo(unpacked);
+        assertThat(unpacked).doesNotExist();
         Path remade = wholeArchive(target);
         assertThat(Files.getLastModifiedTime(remade).toMillis())
                 .isGreaterThan(Files.getLastModifiedTime(target.resolve("salient.jar")).toMillis() - 1000);

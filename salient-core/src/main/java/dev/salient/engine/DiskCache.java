@@ -176,6 +176,30 @@ public final class DiskCache {
     }
 
     /**
+     * Names this machine's CPU for entries that fit it only (ONNX Runtime's optimised graphs hold kernels in a layout
+     * chosen for the CPU's instruction sets): the architecture and the model name and feature flags of the first CPU in
+     * /proc/cpuinfo, hashed; null where there is no /proc/cpuinfo, so nothing CPU-specific is kept there.
+     */
+    public static String machine() {
+        return Machine.VALUE;
+    }
+
+    private static final class Machine {
+        static final String VALUE = of(Path.of("/proc/cpuinfo"));
+
+        private static String of(Path cpuinfo) {
+            try (var lines = Files.lines(cpuinfo)) {
+                StringBuilder cpu = new StringBuilder(System.getProperty("os.arch", ""));
+                lines.takeWhile(l -> !l.isBlank()).filter(l -> l.startsWith("model name") || l.startsWith("flags")
+                        || l.startsWith("Features") || l.startsWith("CPU part")).forEach(l -> cpu.append('|').append(l));
+                return "cpu-sha256:" + sha256(cpu.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+            } catch (IOException | UncheckedIOException | SecurityException e) {
+                return null;
+            }
+        }
+    }
+
+    /**
      * Names the build of Salient that runs, so that what one build made is never read by another: the jar's or class
      * folder's path with its size and modification time (a class folder: of its newest class file and their count).
      * Any rebuild changes it, which only costs rebuilding what the cache held.
