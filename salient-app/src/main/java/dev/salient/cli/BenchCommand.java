@@ -184,7 +184,12 @@ public final class BenchCommand implements Callable<Integer> {
                                 String what) {
         DifferentiableModel engine = request.model();
         Runnable attribution = () -> AttributionMethods.create(method, params).attribute(request);
-        attribution.run(); // the first run measures the chunk sizes, when this model has none yet
+        try {
+            attribution.run(); // the first run measures the chunk sizes, when this model has none yet
+        } catch (IllegalArgumentException e) { // NotApplicableException too: a layer this architecture lacks
+            System.out.printf("%-30s not applicable to this model: %s%n", method, e.getMessage());
+            return;
+        }
         int batch = Batching.plan(engine, ChunkKind.FORWARD, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, count)
                 .next(count);
         float[] copies = new float[batch * request.input().length];
