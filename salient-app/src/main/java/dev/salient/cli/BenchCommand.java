@@ -7,6 +7,7 @@ import dev.salient.attribution.SpatialLayers;
 import dev.salient.autodiff.BackwardContext;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
+import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.GradientSession;
 import dev.salient.model.ImageClassifier;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
  * {@code salient bench}: forward-only time of the plain model against forward+gradient time of the built
@@ -55,9 +57,13 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (ImageClassifier classifier = modelOptions.open()) {
             DifferentiableModel engine = classifier.engine();
-            System.out.printf("model %s, input %s, %d threads available%n", classifier.info().name(),
-                    java.util.Arrays.toString(engine.inputShape(1)), Runtime.getRuntime().availableProcessors());
-            System.out.printf("%-12s %14s %14s %8s %14s%n", "batch", "forward ms", "fwd+grad ms", "ratio", "peak RSS MB");
+            System.out.printf("model %s, input %s, %d threads available, load average %s%n", classifier.info().name(),
+                    java.util.Arrays.toString(engine.inputShape(1)), Runtime.getRuntime().availableProcessors(),
+                    loadAverage());
+            System.out.printf("each row: min / median / max of %d timed runs, each side timed warm, the two interleaved;"
+                    + " ratio: of the minimums, then the median and range of the ratio within each pair%n", repeat);
+            System.out.printf("%-12s %s %s %s %12s%n", "batch", Spread.header("forward ms"),
+                    Spread.header("fwd+grad ms"), Pairs.RATIO_HEADER, "peak RSS MB");
             Random random = new Random(42);
             int largest = java.util.Arrays.stream(batches).max().orElse(1);
             for (int batch : batches) {
@@ -73,6 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (methods) {
                 benchMethods(classifier);
             }
+            System.out.printf("load average at the end %s%n", loadAverage());
         }
         return 0;
     }
@@ -99,15 +106,14 @@ public final class BenchCommand implements Callable<Integer> {
             chunks.add(new float[][]{java.util.Arrays.copyOfRange(input, from * itemSize, to * itemSize),
                     java.util.Arrays.copyOfRange(seeds, from * classes, to * classes)});
         }
-        double[] t;
+        Pairs t;
         try (GradientSession.Lease session = engine.gradientSession(TargetHead.LOG_PROBABILITY, rules, List.of(),
                 graphBatch)) {
             Runnable gradient = () -> chunks.forEach(c -> session.run(c[0], c[1], c[1].length / classes));
-            t = interleaved(gradient, () -> engine.forward(input, batch));
+            t = pairs(gradient, true, () -> engine.forward(input, batch), true);
         }
         String label = graphBatch == batch ? String.valueOf(batch) : batch + " (" + batch / graphBatch + "x" + graphBatch + ")";
-        System.out.printf("%-12s %14.1f %14.1f %8.2f %14.0f%s%n", label, t[1], t[0], t[0] / t[1], peakRssMegabytes(),
-                note);
+        System.out.printf("%-12s %s %s %s %12.0f%s%n", label, t.b(), t.a(), t, peakRssMegabytes(), note);
     }
 
     private static void passThrough(BackwardContext ctx) {
@@ -133,12 +139,13 @@ public final class BenchCommand implements Callable<Integer> {
         int target = classifier.classifyInput(input, 1).best().index();
         AttributionRequest request = AttributionRequest.of(classifier, input, target, TargetHead.LOGIT);
         Runnable gradient = () -> AttributionMethods.create("gradient").attribute(request);
-        System.out.printf("%nmethods on one photo, each timed warm, interleaved with one vanilla gradient (batch 1),"
-                + " medians of %d pairs:%n", repeat);
-        System.out.printf("%-34s %10s %12s %8s %s%n", "method", "ms", "gradient ms", "ratio", "target");
+        System.out.printf("%nmethods on one photo, interleaved with one vanilla gradient (batch 1, timed warm): min / median"
+                + " / max of %d pairs; ratio: the method's cost in single gradients (forwards for occlusion)%n", repeat);
+        System.out.printf("%-30s %s %s %s %s%n", "method", Spread.header("ms"), Spread.header("gradient ms"),
+                Pairs.RATIO_HEADER, "target");
         String[][] cases = {
-                {"smoothgrad", "samples=50", "<= 50"},
-                {"integrated-gradients", "steps=50", "<= 50"},
+                {"smoothgrad", "samples=50", "<= 25 where batching pays, never > 50"},
+                {"integrated-gradients", "steps=50", "<= 25 where batching pays, never > 50"},
                 {"gradcam", "", "<= 1.2"},
                 {"guided-backprop", "", "~ 1"},
                 {"lrp", "", "~ 1"},
@@ -152,71 +159,139 @@ public final class BenchCommand implements Callable<Integer> {
                 String[] kv = c[1].split("=");
                 params.put(kv[0], kv[1]);
             }
-            double[] t = interleaved(() -> AttributionMethods.create(c[0], params).attribute(request), gradient);
-            System.out.printf("%-34s %10.1f %12.1f %8.2f %s%n", c[0] + (c[1].isEmpty() ? "" : " " + c[1]), t[0], t[1],
-                    t[0] / t[1], c[2]);
+            boolean singlePass = c[1].isEmpty();
+            Pairs t = pairs(() -> AttributionMethods.create(c[0], params).attribute(request), singlePass, gradient, true);
+            System.out.printf("%-30s %s %s %s %s%n", c[0] + (c[1].isEmpty() ? "" : " " + c[1]), t.a(), t.b(), t, c[2]);
         }
         double[] windows = new double[1];
-        double[] t = interleaved(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
-                .diagnostic("windows"), () -> engine.forward(input, 1));
-        System.out.printf("%-34s %10.1f %12s %8s <= 1.1: %d windows x %.1f ms forward = %.1f ms, ratio %.2f%n",
-                "occlusion (defaults)", t[0], "", "", (int) windows[0], t[1], windows[0] * t[1],
-                t[0] / (windows[0] * t[1]));
+        Pairs t = pairs(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
+                .diagnostic("windows"), false, () -> engine.forward(input, 1), true);
+        System.out.printf("%-30s %s %s %s <= 1.1 of its %d forward passes%n", "occlusion (defaults)", t.a(), t.b(),
+                t.perItemOfA(windows[0]), (int) windows[0]);
         int channels = SpatialLayers.last(engine).channels();
         forwardBatches(request, "scorecam", Map.of("top-channels", "64"), Math.min(64, channels), "channels");
         forwardBatches(request, "ablationcam", Map.of(), channels, "channels");
         forwardBatches(request, "rise", Map.of("masks", "256"), 256, "masks");
+        printChunkSizes(engine, "gradients", ChunkKind.gradient(TargetHead.LOGIT, RuleTable.standard(), List.of()), 50);
+        printChunkSizes(engine, "forward passes", ChunkKind.FORWARD, (int) windows[0]);
     }
 
     /**
-     * A forward-pass method against its expected cost: ⌈count / batch⌉ forward calls of the batch it runs (its
-     * default batch, clamped as {@link Batching#chunkSize} clamps it), each timed here on copies of the photo.
+     * A forward-pass method against its expected cost: ⌈count / batch⌉ forward calls of the chunk size it runs (measured
+     * by its first run, {@link Batching#plan}), each timed here on copies of the photo.
      */
     private void forwardBatches(AttributionRequest request, String method, Map<String, String> params, int count,
                                 String what) {
         DifferentiableModel engine = request.model();
-        int requested = (Integer) AttributionMethods.describe(method).parameter("batch").orElseThrow().defaultValue();
-        int batch = Batching.chunkSize(engine, requested, Batching.DEFAULT_MEMORY_BUDGET, count);
+        Runnable attribution = () -> AttributionMethods.create(method, params).attribute(request);
+        try {
+            attribution.run(); // the first run measures the chunk sizes, when this model has none yet
+        } catch (IllegalArgumentException e) { // NotApplicableException too: a layer this architecture lacks
+            System.out.printf("%-30s not applicable to this model: %s%n", method, e.getMessage());
+            return;
+        }
+        int batch = Batching.plan(engine, ChunkKind.FORWARD, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, count)
+                .next(count);
         float[] copies = new float[batch * request.input().length];
         for (int b = 0; b < batch; b++) {
             System.arraycopy(request.input(), 0, copies, b * request.input().length, request.input().length);
         }
         int calls = (count + batch - 1) / batch;
-        double[] t = interleaved(() -> AttributionMethods.create(method, params).attribute(request),
-                () -> engine.forward(copies, batch));
-        String label = method + (params.isEmpty() ? "" : " " + String.join(" ", params.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
-        System.out.printf("%-34s %10.1f %12s %8s <= 1.3: %d %s / batch %d = %d forward calls x %.1f ms = %.1f ms, "
-                + "ratio %.2f%n", label, t[0], "", "", count, what, batch, calls, t[1], calls * t[1],
-                t[0] / (calls * t[1]));
+        Pairs t = pairs(attribution, false, () -> engine.forward(copies, batch), true);
+        String label = method + (params.isEmpty() ? "" : " " + params.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
+        System.out.printf("%-30s %s %s %s <= 1.3 of its %d forward calls (%d %s in chunks of %d)%n", label, t.a(), t.b(),
+                t.perItemOfA(calls), calls, count, what, batch);
+    }
+
+    /** What the chunk-size probe measured on this model (ms per item by size) and the size it runs {@code samples} at. */
+    private static void printChunkSizes(DifferentiableModel engine, String what, ChunkKind kind, int samples) {
+        String measured = engine.chunkTimings(kind).map(c -> c.millisPerItem().entrySet().stream()
+                .map(e -> String.format("%d: %.1f", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
+                + (c.stoppedEarly() ? " (larger sizes did not pay)" : "")).orElse("nothing yet");
+        Batching.Plan plan = Batching.plan(engine, kind, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, samples);
+        System.out.printf("chunk sizes for %s, ms per item measured by size: %s; %d samples run in chunks of %s%n",
+                what, measured, samples, plan.measuring() ? "(still measuring)" : String.valueOf(plan.next(samples)));
+    }
+
+    /** Minimum, median and maximum of repeated timings. */
+    record Spread(double min, double median, double max) {
+        static Spread of(double[] values) {
+            double[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            return new Spread(sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1]);
+        }
+
+        static String header(String what) {
+            return String.format("%26s", what + " min / med / max");
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%9.1f %8.1f %8.1f", min, median, max);
+        }
     }
 
     /**
-     * Medians of {@code a} and {@code b}, each timed warm: every timed run follows an untimed run of the same
-     * work, and the pairs alternate (a, a, b, b, a, a, …) so that the machine's drift affects both alike. Timing
-     * single runs in strict alternation instead would charge each with the cache misses the other left behind.
+     * Paired timings of two pieces of work: each side's spread, and their ratio two ways: of the minimums (each side
+     * without interference, the steadiest figure on a loaded machine) and within each pair (drift cancels).
      */
-    private double[] interleaved(Runnable a, Runnable b) {
+    record Pairs(Spread a, Spread b, double ratioOfMinimums, Spread ratio) {
+        static final String RATIO_HEADER = String.format("%8s %23s", "ratio", "pair ratio med (range)");
+
+        /** The ratios per item of {@code a}'s work (occlusion: per window, i.e. in forward passes). */
+        Pairs perItemOfA(double items) {
+            return new Pairs(a, b, ratioOfMinimums / items,
+                    new Spread(ratio.min() / items, ratio.median() / items, ratio.max() / items));
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%8.2f %8.2f %-14s", ratioOfMinimums, ratio.median(),
+                    String.format("(%.2f-%.2f)", ratio.min(), ratio.max()));
+        }
+    }
+
+    /**
+     * {@code a} and {@code b} timed {@link #repeat} times in alternation after {@link #warmup} untimed rounds. A side
+     * timed warm follows an untimed run of the same work (a single pass would otherwise pay for the cache misses the
+     * other side left behind); a side that makes many passes itself (a many-sample method) is timed as it comes.
+     */
+    private Pairs pairs(Runnable a, boolean warmA, Runnable b, boolean warmB) {
         for (int i = 0; i < warmup; i++) {
             a.run();
             b.run();
         }
         double[] ta = new double[repeat];
         double[] tb = new double[repeat];
+        double[] ratio = new double[repeat];
         for (int i = 0; i < repeat; i++) {
-            ta[i] = warmTime(a);
-            tb[i] = warmTime(b);
+            ta[i] = time(a, warmA);
+            tb[i] = time(b, warmB);
+            ratio[i] = ta[i] / tb[i];
         }
-        java.util.Arrays.sort(ta);
-        java.util.Arrays.sort(tb);
-        return new double[]{ta[repeat / 2], tb[repeat / 2]};
+        Spread sa = Spread.of(ta);
+        Spread sb = Spread.of(tb);
+        return new Pairs(sa, sb, sa.min() / sb.min(), Spread.of(ratio));
     }
 
-    private static double warmTime(Runnable work) {
-        work.run();
+    private static double time(Runnable work, boolean warm) {
+        if (warm) {
+            work.run();
+        }
         long t0 = System.nanoTime();
         work.run();
         return (System.nanoTime() - t0) / 1e6;
+    }
+
+    /** The machine's load average over 1, 5 and 15 minutes (other processes share the cores), from /proc. */
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " / " + parts[1] + " / " + parts[2];
+        } catch (IOException | ArrayIndexOutOfBoundsException e) {
+            return "unknown";
+        }
     }
 
     /** Peak resident memory of this process (Java heap and ONNX Runtime's native buffers), from /proc. */

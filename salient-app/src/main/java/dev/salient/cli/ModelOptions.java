@@ -11,7 +11,6 @@ import dev.salient.model.ModelConfig;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -54,17 +53,16 @@ public final class ModelOptions {
     @Option(names = "--offline", description = "Never download; use the mirror (SALIENT_MIRROR) or cache only.")
     boolean offline;
 
-    @Option(names = "--threads", description = "ONNX Runtime threads per run (default: one per core).")
+    @Option(names = "--threads", description = "Threads of ONNX Runtime's shared pool (default: one per core).")
     int threads;
 
-    public ResolvedModel resolve() throws IOException {
+    private ResolverSettings settings() {
         ResolverSettings settings = ResolverSettings.fromEnvironment();
-        if (offline) {
-            settings = settings.withOffline(true);
-        }
-        ModelResolver resolver = new ModelResolver(dev.salient.catalog.ModelCatalog.builtIn(), settings,
-                HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                        .connectTimeout(java.time.Duration.ofSeconds(15)).build());
+        return offline ? settings.withOffline(true) : settings;
+    }
+
+    public ResolvedModel resolve() throws IOException {
+        ModelResolver resolver = ModelResolver.fromSettings(settings());
         try (DownloadProgress progress = new DownloadProgress()) {
             ResolvedModel resolved = resolver.resolve(model, progress);
             if (labels != null) {
@@ -95,9 +93,9 @@ public final class ModelOptions {
         return ImageClassifier.load(resolve(), overrides(), engineOptions());
     }
 
-    /** Engine settings from the flags (--threads). */
+    /** Engine settings from the flags (--threads) and the engine's disk cache folder of the resolver settings. */
     public EngineOptions engineOptions() {
-        return new EngineOptions(threads, EngineOptions.DEFAULT.maxCachedGraphs());
+        return new EngineOptions(threads, EngineOptions.DEFAULT.maxCachedGraphs(), settings().engineCache());
     }
 
     /** A download progress bar on stderr, shown only while a file is actually downloading. */

@@ -89,7 +89,8 @@ public final class ServeCommand implements Callable<Integer> {
         for (String m : wanted) {
             ResolvedModel resolved = resolver.resolve(m, DownloadListener.NONE);
             System.err.println("loading " + resolved.describe());
-            classifiers.add(ImageClassifier.load(resolved, ModelConfig.EMPTY, EngineOptions.DEFAULT));
+            classifiers.add(ImageClassifier.load(resolved, ModelConfig.EMPTY,
+                    EngineOptions.DEFAULT.withCacheFolder(resolver.settings().engineCache())));
         }
         Path gallery = examples != null ? examples : catalogExamples(resolver);
         WebConfig config = new WebConfig(host, port, gallery,

@@ -12,13 +12,23 @@ import dev.salient.attribution.ParameterValues;
 import dev.salient.attribution.ProgressListener;
 import dev.salient.autodiff.UnsupportedOperatorException;
 import dev.salient.autodiff.TargetHead;
+import dev.salient.image.Preprocessing;
+import dev.salient.image.Preprocessor;
+import dev.salient.image.Resampler;
+import dev.salient.render.AttributionMap;
 import dev.salient.render.AttributionRenderer;
+import dev.salient.render.ChannelAggregation;
+import dev.salient.render.ColorMap;
+import dev.salient.render.RenderOptions;
+import dev.salient.render.Renderer;
+import dev.salient.render.Scaling;
 
 import dev.salient.model.Classification;
 import dev.salient.model.ImageClassifier;
 import dev.salient.render.ComparisonSheet;
 import dev.salient.render.DisplaySettings;
 
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.util.*;
 import java.util.concurrent.CancellationException;
@@ -64,6 +74,16 @@ final class ExplainService implements AutoCloseable {
     private final Map<String, Job> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Job> inFlight = new ConcurrentHashMap<>();
     private final Semaphore renders = new Semaphore(2);
+    /** Photos shrunk to the width a page shows them at, by image id and width. */
+    private final ByteLruCache<String, BufferedImage> displayedPhotos = new ByteLruCache<>(64L << 20,
+            p -> 4L * p.getWidth() * p.getHeight());
+    /** Coloured layers of recent renders: what overlay, blend and opacity do not change. */
+    private final ByteLruCache<LayerKey, Renderer.Layer> layers = new ByteLruCache<>(64L << 20,
+            l -> 8L * l.colors().length + 64);
+
+    /** What a {@link Renderer.Layer} is made from: the attribution, where it lies, and how values become colours. */
+    private record LayerKey(String attribution, Rectangle region, ChannelAggregation aggregation, Scaling scaling,
+                            ColorMap colors) {}
 
     ExplainService(WebConfig config, ModelRegistry models, MethodRegistry methods) {
         this.models = models;
@@ -180,14 +200,49 @@ final class ExplainService implements AutoCloseable {
         return raw;
     }
 
+    /** The attribution drawn at the photo's own size. */
     BufferedImage render(ExplainRequest r, Attribution raw, DisplaySettings display) {
+        return render(r, raw, display, 0);
+    }
+
+    /**
+     * The attribution drawn over the photo shrunk to at most {@code width} pixels wide (0: its own width). The
+     * coloured layer is kept ({@link #layers}), so a change of overlay, blend or opacity only composites it again.
+     */
+    BufferedImage render(ExplainRequest r, Attribution raw, DisplaySettings display, int width) {
         acquireRender();
         try {
-            return AttributionRenderer.render(r.image().photo(), r.classifier().preprocessing(), raw,
-                    r.method().traits(), display);
+            BufferedImage photo = displayed(r.image(), width);
+            Preprocessing preprocessing = r.classifier().preprocessing();
+            Rectangle region = Preprocessor.sourceRegion(photo.getWidth(), photo.getHeight(), preprocessing);
+            AttributionMap map = AttributionRenderer.map(preprocessing, raw, display.aggregation());
+            RenderOptions options = display.options(r.method().traits(), map);
+            LayerKey key = new LayerKey(r.key(), region, options.aggregation(), options.scaling(), options.colorMap());
+            Renderer.Layer layer = layers.get(key);
+            if (layer == null) {
+                layer = Renderer.layer(region, map, options);
+                layers.put(key, layer);
+            }
+            return Renderer.composite(photo, layer, options.overlay(), options.opacity());
         } finally {
             renders.release();
         }
+    }
+
+    /** The photo at most {@code width} wide (0 or wider than the photo: as it is), shrunk once per width. */
+    private BufferedImage displayed(ImageStore.StoredImage image, int width) {
+        BufferedImage photo = image.photo();
+        if (width <= 0 || width >= photo.getWidth()) {
+            return photo;
+        }
+        String key = image.id() + "|" + width;
+        BufferedImage shrunk = displayedPhotos.get(key);
+        if (shrunk == null) {
+            int height = Math.max(1, (int) Math.round((double) photo.getHeight() * width / photo.getWidth()));
+            shrunk = Resampler.resize(photo, width, height);
+            displayedPhotos.put(key, shrunk);
+        }
+        return shrunk;
     }
 
     BufferedImage compare(List<ExplainRequest> requests, DisplaySettings display, int panelHeight) {

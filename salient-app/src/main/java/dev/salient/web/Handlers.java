@@ -182,13 +182,16 @@ final class Handlers {
         ImageStore.StoredImage img = image(ctx);
         ExplainService.ExplainRequest r = service.request(img, parameters.method(ctx), p -> param(ctx, p));
         DisplaySettings display = DisplaySettings.parse(p -> param(ctx, p), "");
-        BufferedImage out = service.render(r, service.attribution(r), display);
+        int width = RequestParameters.WIDTH.parse(param(ctx, RequestParameters.WIDTH.name()));
+        BufferedImage out = service.render(r, service.attribution(r), display, width);
         ctx.contentType("image/png").header("Cache-Control", "private, max-age=600");
         if (RequestParameters.DOWNLOAD.parse(param(ctx, RequestParameters.DOWNLOAD.name()))) {
             ctx.header("Content-Disposition", "attachment; filename=\"salient-" + r.method().name() + "-"
                     + r.classIndex() + ".png\"");
+            ctx.result(PngWriter.toPng(out));
+        } else {
+            ctx.result(PngWriter.toStoredPng(out)); // shown at once, often re-rendered by a slider
         }
-        ctx.result(PngWriter.toPng(out));
     }
 
     void compare(Context ctx) {

@@ -28,6 +28,9 @@ final class RequestParameters {
             "", "how many of the most likely classes to list");
     static final ParameterDescription<Integer> HEIGHT = ParameterDescription.integer("height", "Panel height", 224,
             32, 1024, "px", "height of each panel of the sheet");
+    static final ParameterDescription<Integer> WIDTH = ParameterDescription.integer("width", "Width", 0, 0, 16384, "px",
+            "draw at most this wide (the width the page shows the picture at), the photo shrunk to it; 0: the photo's "
+                    + "own width");
     static final ParameterDescription<Boolean> DOWNLOAD = ParameterDescription.flag("download", "Download",
             "answer as an attachment (Content-Disposition) with a file name");
     static final int MAX_COMPARED = 12;

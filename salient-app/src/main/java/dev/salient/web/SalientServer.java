@@ -117,6 +117,7 @@ public final class SalientServer implements AutoCloseable {
                 "{image: {id, width, height, url}, model, top: [{index, label, probability, logit}]}")), work,
                 h::classify));
         List<ParameterDescription<?>> explainOnce = new ArrayList<>(explain);
+        explainOnce.add(WIDTH);
         explainOnce.add(DOWNLOAD);
         all.add(new ApiRoute(HandlerType.GET, "/api/explain", "the explanation of a stored photo (computed now if "
                 + "not cached, within the time limit)", explainOnce, Set.of(Extra.METHOD_PARAMETERS,

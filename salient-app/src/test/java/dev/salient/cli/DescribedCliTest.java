@@ -20,7 +20,7 @@ class DescribedCliTest {
         String smoothgrad = r.out().substring(r.out().indexOf("smoothgrad — SmoothGrad"));
         assertThat(smoothgrad).contains("-P samples=50").contains("1..1000").contains("[0, 1] of the input range")
                 .contains("samples × (1 forward + 1 backward) passes");
-        assertThat(r.out()).containsPattern("-P batch=4 +1\\.\\.256 .*not settable over the web API");
+        assertThat(r.out()).containsPattern("-P batch=0 +0\\.\\.256 .*not settable over the web API");
         assertThat(r.out()).contains("gradcam — Grad-CAM").contains("layer map, never negative")
                 .contains("drawn by default: turbo, alpha overlay, per-map scaling");
         assertThat(r.out()).contains("-P rule=gauss-legendre").contains("trapezoid|midpoint|gauss-legendre");

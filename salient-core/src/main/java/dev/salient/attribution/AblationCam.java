@@ -1,6 +1,7 @@
 package dev.salient.attribution;
 
 import ai.onnx.proto.OnnxMl;
+import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.graph.OnnxModel;
 
@@ -26,15 +27,14 @@ public final class AblationCam extends GradCam {
      */
     public record Settings(String layer, int batchSize, long memoryBudget) {}
 
-    private static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(32);
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("ablationcam", "Ablation-CAM",
             "ReLU(Σ_k w_k A_k), w_k = F_c − F_c with channel k of the layer set to 0: forward passes only",
-            List.of(LAYER, BATCH, ChunkParameters.MEMORY_MB),
+            List.of(LAYER, ChunkParameters.BATCH, ChunkParameters.MEMORY_MB),
             new MethodTraits(MethodTraits.MapKind.LAYER, false, MethodTraits.Scale.PER_MAP, false,
                     // the layer-only gradient run, the unablated score, then one pass above the layer per channel
                     new MethodTraits.Cost(2, 1, 1, 0, "channels")),
-            values -> new AblationCam(new Settings(values.get(LAYER), values.get(BATCH),
+            values -> new AblationCam(new Settings(values.get(LAYER), values.get(ChunkParameters.BATCH),
                     ChunkParameters.memoryBudget(values))));
 
     private final Settings settings;
@@ -82,21 +82,24 @@ public final class AblationCam extends GradCam {
                 model.outputName(), layer.shape(), model.options())) {
             double score = Tensors.head(above.forward(activation, 1), 0, classes, request.targetClass(),
                     request.head());
-            int chunk = Batching.chunkSize(above, batch, budget, channels);
+            // the network above the layer is a model of its own, whose chunk sizes are measured for it
+            Batching.Plan plan = Batching.plan(above, ChunkKind.FORWARD, batch, budget, channels);
             progress.progress(0, channels);
-            for (int first = 0; first < channels; first += chunk) {
+            for (int first = 0; first < channels; ) {
                 ProgressListener.check(progress, method);
-                int items = Math.min(chunk, channels - first);
+                int size = plan.next(channels - first);
+                int items = Math.min(size, channels - first);
                 float[] in = new float[items * n];
                 for (int b = 0; b < items; b++) {
                     System.arraycopy(activation, 0, in, b * n, n);
                     Arrays.fill(in, b * n + (first + b) * hw, b * n + (first + b + 1) * hw, 0f);
                 }
-                float[] out = above.forward(in, items);
+                float[] out = plan.timed(size, items, () -> above.forward(in, items));
                 for (int b = 0; b < items; b++) {
                     ablated[first + b] = Tensors.head(out, b * classes, classes, request.targetClass(), request.head());
                 }
-                progress.progress(first + items, channels);
+                first += items;
+                progress.progress(first, channels);
             }
             return score;
         }

@@ -1,34 +1,56 @@
 package dev.salient.attribution;
 
+import dev.salient.engine.ChunkKind;
+import dev.salient.engine.ChunkTimings;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.graph.TensorShapes;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
- * Chunk sizes for many-sample methods. A chunk is one run of one reused gradient session; its size is the smaller
- * of the requested batch and what fits a memory budget, estimated from the model's tensor shapes.
+ * Chunk sizes for many-sample methods (SmoothGrad and its variants, Integrated Gradients, occlusion, and metrics that
+ * score many inputs). A chunk is one run of one reused session; its size is at most what fits a memory budget,
+ * estimated from the model's tensor shapes, and at most the model's {@link DifferentiableModel#maxBatch}.
  *
- * <p>Measured on MobileNetV2 1.0/224 (2 shared cores, ONNX Runtime CPU, logit head, standard rules), per-image
- * time of a gradient run at batch 1 / 4 / 8 / 16: see {@link #DEFAULT_BATCH}. Larger batches did not reliably pay
- * on this machine, so the default is small.
+ * <p>Within that, the size is chosen by measurement ({@link #AUTO}): how well a batch pays depends on the model, the
+ * CPU and the method's graph. A fixed chunk of 4, chosen on MobileNetV2 alone, cost 49–56 single gradients for 50
+ * samples on every model (issue 15). The first time a model runs a {@link ChunkKind} a {@link Plan} measures it on
+ * the method's own samples, so the probe costs only the sessions it builds: at sizes 1, 4 and 16 in turn a warm-up
+ * chunk (two at size 1; a new session's first run plans its memory: 55–285 ms against 25–35 ms after, MobileNetV2) and
+ * {@link #TIMED_RUNS} timed ones, the fastest counting, stopping at the first size that is not at least
+ * {@link #WORTH_GROWING} faster per item than the best so far. A run with too few samples left for the next size
+ * leaves it to a later run. The model remembers the timings
+ * ({@link DifferentiableModel#rememberChunkTimings}: for the process, and on disk when the engine has a cache folder);
+ * later runs take the size with the least estimated time for their sample count, chunks balanced so that the last one
+ * is not mostly padding.
  */
 public final class Batching {
     /** Default cap on the memory one chunk may use: 512 MB. */
     public static final long DEFAULT_MEMORY_BUDGET = 512L << 20;
 
+    /** A requested chunk size of 0: chosen by measurement within the memory budget. */
+    public static final int AUTO = 0;
+
+    /** The default of every many-sample method: {@link #AUTO}. */
+    public static final int DEFAULT_BATCH = AUTO;
+
+    /** Sizes a probe tries, in order; beyond 16 per-item time stopped falling on every model measured. */
+    static final int[] PROBE_SIZES = {1, 4, 16};
+
     /**
-     * Default chunk size, chosen by measurement (test BatchTimingBenchmark, MobileNetV2 1.0/224, logit head,
-     * per-image gradient time at batch 1 / 4 / 8 / 16, 2 cores shared with other builds):
-     * quietest run (load average ≈ 3.5): 60.5 / 45.2 / 47.3 / 64.7 ms; under heavier load (≈ 5 and ≈ 7):
-     * 142 / 170 / 329 / 526 ms and 214 / 164 / 267 / 147 ms. Batch 4 was fastest in the quiet run and best or
-     * near-best under load; it also keeps progress and cancellation fine-grained and fits the default budget
-     * (estimate ≈ 108 MB per item → 4 items in 512 MB). After the engine's mask and convolution speed-ups, on an
-     * otherwise idle machine: 39.6 / 35.5 / 28.2 / 34.5, 31.2 / 24.8 / 26.3 / 28.8 and 26.3 / 27.7 / 35.6 / 35.3 ms
-     * — this VM's timings vary by ±30 % run to run and no batch size wins consistently, so 4 stays.
-     * Re-measure with {@code -Dsalient.bench=true}.
+     * Timed chunks per size; their fastest counts. One was not enough on this project's shared 2-core machine (load
+     * ≈ 18): a single run of 4 items once took 3× the per-item time of size 1 and stopped the probe there.
      */
-    public static final int DEFAULT_BATCH = 4;
+    static final int TIMED_RUNS = 2;
+
+    /** How much faster per item a larger chunk must be for the probe to go on to the next size. */
+    static final double WORTH_GROWING = 0.05;
 
     private Batching() {}
 
@@ -37,31 +59,244 @@ public final class Batching {
      * held once as a value and once more as its gradient in the backward pass, 4 bytes each.
      */
     public static long bytesPerItem(DifferentiableModel model) {
+        return Math.max(1, batchDependentElements(model).stream().mapToLong(Long::longValue).sum()) * 4L * 2L;
+    }
+
+    /**
+     * Estimated bytes one batch item needs in a forward run: ONNX Runtime frees each tensor after its last use, so
+     * three times the largest one (MobileNetV2: 4.8 MB largest, measured 12–13 MB more resident memory per item
+     * between batch 1, 16 and 64).
+     */
+    public static long forwardBytesPerItem(DifferentiableModel model) {
+        return Math.max(1, batchDependentElements(model).stream().mapToLong(Long::longValue).max().orElse(1)) * 4L * 3L;
+    }
+
+    private static List<Long> batchDependentElements(DifferentiableModel model) {
         boolean batchable = model.maxBatch() > 1;
-        long elements = 0;
+        List<Long> elements = new ArrayList<>();
         for (String t : model.shapes().names()) {
             long[] one = model.shapes().at(t, 1);
             // a graph that fixes batch 1 has no batch-dependent tensors to tell apart: count them all
             if (!batchable || !Arrays.equals(one, model.shapes().at(t, 2))) {
-                elements += TensorShapes.elementCount(one);
+                elements.add(TensorShapes.elementCount(one));
             }
         }
-        return Math.max(1, elements) * 4L * 2L;
+        return elements;
     }
 
+    /** The chunk size of a caller that runs one fixed size and asks for {@link #AUTO}: what it was before measuring. */
+    static final int UNMEASURED_BATCH = 4;
+
     /**
-     * @param requested the caller's batch size (≥ 1)
+     * One fixed chunk size, for callers that do not measure ({@link #plan} does).
+     *
+     * @param requested the caller's batch size (≥ 1), or {@link #AUTO} for {@link #UNMEASURED_BATCH}
      * @param budget    memory budget in bytes
      * @param samples   how many items the method needs in all
      * @return the chunk size: ≥ 1, ≤ requested, ≤ samples, ≤ the model's {@link DifferentiableModel#maxBatch}, and
      *         within the budget when possible
      */
     public static int chunkSize(DifferentiableModel model, int requested, long budget, int samples) {
-        if (requested < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1: " + requested);
+        if (requested < 0) {
+            throw new IllegalArgumentException("batch size must be 0 (measured) or more: " + requested);
         }
-        long fit = Math.max(1, budget / bytesPerItem(model));
-        long chunk = Math.min(Math.min(requested, fit), Math.min(Math.max(1, samples), model.maxBatch()));
-        return (int) Math.max(1, chunk);
+        return Math.min(requested == AUTO ? UNMEASURED_BATCH : requested,
+                largest(model, bytesPerItem(model), budget, samples));
+    }
+
+    /** The largest chunk allowed: within the budget, the samples and the model's batch limit; at least 1. */
+    private static int largest(DifferentiableModel model, long bytesPerItem, long budget, int samples) {
+        long fit = Math.max(1, budget / bytesPerItem);
+        return (int) Math.max(1, Math.min(fit, Math.min(Math.max(1, samples), model.maxBatch())));
+    }
+
+    /**
+     * The chunk sizes for one run of {@code samples} items of {@code kind}.
+     *
+     * @param requested a chunk size (≥ 1), kept within the limits, or {@link #AUTO}
+     * @param budget    memory budget in bytes
+     */
+    public static Plan plan(DifferentiableModel model, ChunkKind kind, int requested, long budget, int samples) {
+        if (requested < 0) {
+            throw new IllegalArgumentException("batch size must be 0 (measured) or more: " + requested);
+        }
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be at least 1: " + samples);
+        }
+        long perItem = kind.equals(ChunkKind.FORWARD) ? forwardBytesPerItem(model) : bytesPerItem(model);
+        int largest = largest(model, perItem, budget, samples);
+        if (requested != AUTO) {
+            return new Plan(model, kind, Math.min(requested, largest), largest, List.of(), null);
+        }
+        ChunkTimings known = model.chunkTimings(kind).orElse(new ChunkTimings(new TreeMap<>(), false));
+        List<Integer> toMeasure = new ArrayList<>();
+        if (!known.stoppedEarly()) {
+            int measuredUpTo = known.millisPerItem().isEmpty() ? 0 : known.millisPerItem().lastKey();
+            for (int size : probeSizes(largest)) {
+                if (size > measuredUpTo) {
+                    toMeasure.add(size);
+                }
+            }
+        }
+        return new Plan(model, kind, 0, largest, toMeasure, known);
+    }
+
+    /**
+     * The {@link #PROBE_SIZES} up to {@code largest}; when that leaves only 1 (a budget that fits 2 or 3 items of a
+     * large model), 1 and {@code largest}, so that there is still a choice.
+     */
+    static List<Integer> probeSizes(int largest) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int size : PROBE_SIZES) {
+            if (size <= largest) {
+                sizes.add(size);
+            }
+        }
+        if (sizes.size() == 1 && largest > 1) {
+            sizes.add(largest);
+        }
+        return sizes;
+    }
+
+    /**
+     * Chunk sizes for one run, given out one chunk at a time: {@link #next} says how large a session the next chunk
+     * runs on, {@link #record} takes its time. While sizes are left to measure, chunks are spent on them (a warm-up
+     * run, whose memory planning makes it slower, then timed runs); after that, every chunk has the size with the least
+     * estimated time for the samples left.
+     */
+    public static final class Plan {
+        private final DifferentiableModel model;
+        private final ChunkKind kind;
+        private final int largest;
+        private final List<Integer> toMeasure;
+        private final SortedMap<Integer, Double> measured;
+        private final SortedMap<Integer, Double> measuredNow = new TreeMap<>();
+        private int chosen;
+        private int warmUps;
+        private int timedRuns;
+        private boolean stoppedEarly;
+
+        private Plan(DifferentiableModel model, ChunkKind kind, int fixed, int largest, List<Integer> toMeasure,
+                     ChunkTimings known) {
+            this.model = model;
+            this.kind = kind;
+            this.largest = largest;
+            this.chosen = fixed;
+            this.toMeasure = new ArrayList<>(toMeasure);
+            this.measured = known == null ? new TreeMap<>() : new TreeMap<>(known.millisPerItem());
+        }
+
+        /** Whether this plan still measures chunk sizes. */
+        public boolean measuring() {
+            return chosen == 0 && !toMeasure.isEmpty();
+        }
+
+        /**
+         * The size of the session the next chunk runs on; the chunk has {@code min(size, remaining)} items.
+         *
+         * @param remaining samples not run yet (≥ 1)
+         */
+        public int next(int remaining) {
+            if (measuring()) {
+                int size = toMeasure.get(0);
+                int runsLeft = Math.max(0, warmUpsAt(size) - warmUps) + TIMED_RUNS - timedRuns;
+                if ((long) size * runsLeft <= remaining) {
+                    return size;
+                }
+                finishMeasuring(); // too few samples left to time this size: a later run goes on from here
+            }
+            if (chosen == 0) {
+                chosen = bestFor(remaining);
+            }
+            return chosen;
+        }
+
+        /**
+         * The time of a chunk just run.
+         *
+         * @param size  the session's size, as {@link #next} gave it
+         * @param items samples in the chunk
+         */
+        public void record(int size, int items, long nanos) {
+            if (!measuring() || size != toMeasure.get(0) || items != size) {
+                return;
+            }
+            if (warmUps < warmUpsAt(size)) {
+                warmUps++;
+                return;
+            }
+            double millisPerItem = nanos / 1e6 / items;
+            measuredNow.merge(size, millisPerItem, Math::min);
+            if (++timedRuns < TIMED_RUNS) {
+                return;
+            }
+            double bestBefore = measured.values().stream().mapToDouble(Double::doubleValue).min().orElse(Double.MAX_VALUE);
+            measured.merge(size, measuredNow.get(size), Math::min);
+            toMeasure.remove(0);
+            warmUps = 0;
+            timedRuns = 0;
+            if (measuredNow.get(size) > (1 - WORTH_GROWING) * bestBefore) {
+                stoppedEarly = true; // larger sizes would not pay either
+                toMeasure.clear();
+            }
+            if (toMeasure.isEmpty()) {
+                finishMeasuring();
+            }
+        }
+
+        /** Runs one chunk of {@code items} samples on a session of {@code size} ({@link #next}) and records its time. */
+        public <T> T timed(int size, int items, Supplier<T> chunk) {
+            long start = System.nanoTime();
+            T result = chunk.get();
+            record(size, items, System.nanoTime() - start);
+            return result;
+        }
+
+        /**
+         * Untimed chunks before the timed ones: two at size 1, which a probe measures first, on code the process has
+         * not run yet (in a bench run the first size-1 chunks after one warm-up still took 150 ms per item against 20).
+         */
+        private static int warmUpsAt(int size) {
+            return size == 1 ? 2 : 1;
+        }
+
+        private void finishMeasuring() {
+            toMeasure.clear();
+            if (!measuredNow.isEmpty()) {
+                model.rememberChunkTimings(kind, new ChunkTimings(measuredNow, stoppedEarly));
+            }
+        }
+
+        /**
+         * The measured size with the least estimated time for {@code remaining} samples (the last chunk padded), a
+         * smaller size winning ties within {@link #WORTH_GROWING}; 1 when nothing is measured. A run that measured
+         * keeps to the sizes it built sessions for; a later one balances its chunks so that the last is not mostly
+         * padding (50 samples at 16: four chunks of 13).
+         */
+        private int bestFor(int remaining) {
+            boolean balance = measuredNow.isEmpty();
+            int best = 1;
+            double bestTime = Double.MAX_VALUE;
+            for (Map.Entry<Integer, Double> e : measured.headMap(largest + 1).entrySet()) {
+                int size = balance ? balanced(Math.min(e.getKey(), remaining), remaining) : e.getKey();
+                double time = chunks(remaining, size) * (double) size * e.getValue();
+                if (time < (1 - WORTH_GROWING) * bestTime) {
+                    best = size;
+                    bestTime = time;
+                }
+            }
+            return best;
+        }
+
+        /** How many chunks of {@code size} hold {@code remaining} samples. */
+        private static int chunks(int remaining, int size) {
+            return (remaining + size - 1) / size;
+        }
+
+        /** The size that runs {@code remaining} samples in as many chunks as {@code size} needs, with least padding. */
+        private static int balanced(int size, int remaining) {
+            int chunks = chunks(remaining, size);
+            return (remaining + chunks - 1) / chunks;
+        }
     }
 }

@@ -11,13 +11,15 @@ final class ChunkParameters {
             (int) (Batching.DEFAULT_MEMORY_BUDGET >> 20), 1, 1 << 16, "MB",
             "memory one run of the network may use; caps the batch").operatorOnly();
 
-    private ChunkParameters() {}
+    /**
+     * Inputs per run of the network; {@link Batching#AUTO} (0, the default): chosen by measurement on the model
+     * ({@link Batching#plan}).
+     */
+    static final ParameterDescription<Integer> BATCH = ParameterDescription.integer("batch", "Batch",
+            Batching.DEFAULT_BATCH, Batching.AUTO, 256, "", "inputs per run of the network; 0: chosen by measurement")
+            .operatorOnly();
 
-    /** Inputs per run of the network, {@code defaultValue} unless set. */
-    static ParameterDescription<Integer> batch(int defaultValue) {
-        return ParameterDescription.integer("batch", "Batch", defaultValue, 1, 256, "",
-                "inputs per run of the network").operatorOnly();
-    }
+    private ChunkParameters() {}
 
     /** The memory budget in bytes. */
     static long memoryBudget(ParameterValues values) {

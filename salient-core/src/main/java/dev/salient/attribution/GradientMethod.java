@@ -1,10 +1,12 @@
 package dev.salient.attribution;
 
 import dev.salient.autodiff.RuleTable;
+import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.GradientResult;
 import dev.salient.engine.GradientSession;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,24 +29,27 @@ public abstract class GradientMethod implements AttributionMethod {
     }
 
     /**
-     * @param batch  requested chunk size
+     * @param batch  requested chunk size, or {@link Batching#AUTO} for one chosen by measurement ({@link Batching#plan})
      * @param budget memory budget per chunk in bytes
      */
     protected static void evaluate(AttributionRequest request, RuleTable rules, List<String> inner, int count,
                                    int batch, long budget, Samples samples, Chunks chunks,
                                    ProgressListener progress, String method) {
         DifferentiableModel model = request.model();
-        int chunk = Batching.chunkSize(model, batch, budget, count);
+        Batching.Plan plan = Batching.plan(model, ChunkKind.gradient(request.head(), rules, inner), batch, budget, count);
         int itemSize = model.itemSize();
         int classes = model.classes();
-        float[] inputs = new float[chunk * itemSize];
         progress.progress(0, count);
-        // one lease for the whole run: the session is not closed between chunks, whatever other threads cache
-        try (GradientSession.Lease session = model.gradientSession(request.head(), rules, inner, chunk)) {
-            for (int first = 0; first < count; first += chunk) {
+        // one lease per chunk size for the whole run: a session is not closed between chunks, whatever other threads cache
+        Map<Integer, GradientSession.Lease> sessions = new HashMap<>();
+        try {
+            for (int first = 0; first < count; ) {
                 ProgressListener.check(progress, method);
-                int items = Math.min(chunk, count - first);
-                float[] x = items == chunk ? inputs : new float[items * itemSize];
+                int size = plan.next(count - first);
+                int items = Math.min(size, count - first);
+                GradientSession.Lease session = sessions.computeIfAbsent(size,
+                        s -> model.gradientSession(request.head(), rules, inner, s));
+                float[] x = new float[items * itemSize];
                 for (int i = 0; i < items; i++) {
                     samples.fill(first + i, x, i * itemSize);
                 }
@@ -52,9 +57,13 @@ public abstract class GradientMethod implements AttributionMethod {
                 for (int i = 0; i < items; i++) {
                     seeds[i * classes + request.targetClass()] = 1f;
                 }
-                chunks.accept(first, session.run(x, seeds, items));
-                progress.progress(first + items, count);
+                GradientResult result = plan.timed(size, items, () -> session.run(x, seeds, items));
+                chunks.accept(first, result);
+                first += items;
+                progress.progress(first, count);
             }
+        } finally {
+            sessions.values().forEach(GradientSession.Lease::close);
         }
     }
 

@@ -32,12 +32,16 @@ public final class GradientShap extends GradientMethod {
      * @param baselines     how many noise baselines the set holds ({@link BaselineSet#NOISE})
      * @param noiseFraction σ as a fraction of the input's range (0: Expected Gradients)
      * @param seed          seed of every draw
+     * @param batchSize     gradients per chunk; {@link Batching#AUTO}: measured
      */
     public record Params(int samples, BaselineSet baselineSet, int baselines, double noiseFraction, long seed,
                          int batchSize, long memoryBudget) {
         public Params {
-            if (samples < 1 || baselines < 1 || batchSize < 1 || memoryBudget < 1) {
-                throw new IllegalArgumentException("samples, baselines, batch and memory budget must be positive");
+            if (samples < 1 || baselines < 1 || memoryBudget < 1) {
+                throw new IllegalArgumentException("samples, baselines and memory budget must be positive");
+            }
+            if (batchSize < 0) {
+                throw new IllegalArgumentException("batch must be 0 (measured) or more: " + batchSize);
             }
             if (!(noiseFraction >= 0) || Double.isInfinite(noiseFraction)) {
                 throw new IllegalArgumentException("noise must be a finite number ≥ 0: " + noiseFraction);
@@ -54,15 +58,14 @@ public final class GradientShap extends GradientMethod {
     static final ParameterDescription<Double> NOISE = ParameterDescription.number("input-noise", "Input noise", 0.0, 0, 1,
             "of the input range", "σ of the Gaussian noise added to the input (0: Expected Gradients)");
     static final ParameterDescription<Integer> SEED = SmoothGrad.SEED;
-    private static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(Batching.DEFAULT_BATCH);
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("gradient-shap", "GradientSHAP",
             "(1/n) Σ_k (x̃_k − b_k) ⊙ ∂F_c(b_k + α_k(x̃_k − b_k))/∂x, baselines b_k from a set, α_k ~ U(0, 1)",
-            List.of(SAMPLES, BASELINE_SET, BASELINES, NOISE, SEED, BATCH, ChunkParameters.MEMORY_MB),
+            List.of(SAMPLES, BASELINE_SET, BASELINES, NOISE, SEED, ChunkParameters.BATCH, ChunkParameters.MEMORY_MB),
             new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
                     new MethodTraits.Cost(0, 0, 1, 1, SAMPLES.name())),
             values -> new GradientShap(new Params(values.get(SAMPLES), values.get(BASELINE_SET), values.get(BASELINES),
-                    values.get(NOISE), values.get(SEED), values.get(BATCH), ChunkParameters.memoryBudget(values))));
+                    values.get(NOISE), values.get(SEED), values.get(ChunkParameters.BATCH), ChunkParameters.memoryBudget(values))));
 
     private final Params params;
 

@@ -119,7 +119,7 @@ public final class IntegratedGradients extends GradientMethod {
      * @param steps        m, gradient evaluations (≥ 1; ≥ 2 for the trapezoid rule)
      * @param rule         quadrature rule
      * @param baseline     the reference input
-     * @param batchSize    requested chunk size (capped by {@code memoryBudget})
+     * @param batchSize    requested chunk size (capped by {@code memoryBudget}); {@link Batching#AUTO}: measured
      * @param memoryBudget bytes one chunk may use
      */
     public record Params(int steps, Rule rule, Baseline baseline, int batchSize, long memoryBudget) {
@@ -130,8 +130,8 @@ public final class IntegratedGradients extends GradientMethod {
                 throw new IllegalArgumentException("steps must be at least " + (rule == Rule.TRAPEZOID ? 2 : 1)
                         + " for " + rule + ": " + steps);
             }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batch must be at least 1: " + batchSize);
+            if (batchSize < 0) {
+                throw new IllegalArgumentException("batch must be 0 (measured) or more: " + batchSize);
             }
             if (memoryBudget < 1) {
                 throw new IllegalArgumentException("memory budget must be positive: " + memoryBudget);
@@ -156,16 +156,15 @@ public final class IntegratedGradients extends GradientMethod {
             8.0, 100, "px", "σ of the Gaussian blur of the 'blur' baseline");
     static final ParameterDescription<Integer> NOISE_SEED = ParameterDescription.integer("noise-seed",
             "Noise baseline seed", 0, 0, Integer.MAX_VALUE, "", "seed of the 'noise' baseline");
-    private static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(DEFAULTS.batchSize());
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("integrated-gradients",
             "Integrated Gradients", "(x − x′) ⊙ ∫₀¹ ∂F_c(x′ + α(x − x′))/∂x dα: the gradient integrated along the "
-            + "straight path from a baseline x′", List.of(STEPS, RULE, BASELINE, BLUR_SIGMA, NOISE_SEED, BATCH,
+            + "straight path from a baseline x′", List.of(STEPS, RULE, BASELINE, BLUR_SIGMA, NOISE_SEED, ChunkParameters.BATCH,
             ChunkParameters.MEMORY_MB),
             new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
                     new MethodTraits.Cost(2, 0, 1, 1, STEPS.name())),
             values -> new IntegratedGradients(new Params(values.get(STEPS), values.get(RULE), baseline(values),
-                    values.get(BATCH), ChunkParameters.memoryBudget(values))));
+                    values.get(ChunkParameters.BATCH), ChunkParameters.memoryBudget(values))));
 
     /** The parameters that choose a baseline ({@link #baseline(ParameterValues)}), shared by reference methods. */
     static final List<ParameterDescription<?>> BASELINE_PARAMETERS = List.of(BASELINE, BLUR_SIGMA, NOISE_SEED);

@@ -1,5 +1,7 @@
 package dev.salient.attribution;
 
+import dev.salient.engine.ChunkKind;
+
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +18,8 @@ public final class Occlusion implements AttributionMethod {
      * @param baselineValue value written into the window; NaN (the default) writes a black photo's model-space
      *                      value from the request ({@link AttributionRequest#black}); a number is used as it is (model space; 0 is black for the shared ONNX MobileNets,
      *                      which take [0, 1] pixels, but mid-grey for the Coral TFLite MobileNetV2, whose black is −1)
-     * @param batchSize     occluded copies per forward call
+     * @param batchSize     occluded copies per forward call; {@link Batching#AUTO}: measured, within
+     *                      {@link Batching#DEFAULT_MEMORY_BUDGET}
      */
     public record Params(int window, int stride, float baselineValue, int batchSize) {
         public Params {
@@ -26,13 +29,13 @@ public final class Occlusion implements AttributionMethod {
             if (stride < 1) {
                 throw new IllegalArgumentException("stride must be at least 1 pixel: " + stride);
             }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batch must be at least 1: " + batchSize);
+            if (batchSize < 0) {
+                throw new IllegalArgumentException("batch must be 0 (measured) or more: " + batchSize);
             }
         }
 
         public static Params defaults() {
-            return new Params(32, 16, Float.NaN, 16);
+            return new Params(32, 16, Float.NaN, Batching.DEFAULT_BATCH);
         }
     }
 
@@ -44,15 +47,14 @@ public final class Occlusion implements AttributionMethod {
     /** Text: "black" (the default, NaN in {@link Params}) or a value in model input units. */
     static final ParameterDescription<String> BASELINE = ParameterDescription.text("baseline", "Baseline", "black",
             "what fills the occluded window: black, or a value in model input units");
-    private static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(DEFAULTS.batchSize());
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("occlusion", "Occlusion",
             "mean over windows W ∋ pixel of F_c(x) − F_c(x with W replaced by the baseline): forward passes only",
-            List.of(WINDOW, STRIDE, BASELINE, BATCH),
+            List.of(WINDOW, STRIDE, BASELINE, ChunkParameters.BATCH),
             new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
                     new MethodTraits.Cost(1, 0, 1, 0, "window positions")),
             values -> new Occlusion(new Params(values.get(WINDOW), values.get(STRIDE),
-                    baselineValue(values.get(BASELINE)), values.get(BATCH))));
+                    baselineValue(values.get(BASELINE)), values.get(ChunkParameters.BATCH))));
 
     /** NaN (the request's black) for "black", else the number. */
     private static float baselineValue(String text) {
@@ -117,15 +119,17 @@ public final class Occlusion implements AttributionMethod {
         double fx = Tensors.head(request.model().forward(x, 1), 0, classes, target, request.head());
         double[] sum = new double[h * w];
         int[] count = new int[h * w];
-        int batch = Math.min(params.batchSize(), total);
+        Batching.Plan plan = Batching.plan(request.model(), ChunkKind.FORWARD, params.batchSize(),
+                Batching.DEFAULT_MEMORY_BUDGET, total);
         float[] fill = new float[c];
         for (int ch = 0; ch < c; ch++) {
             fill[ch] = Float.isNaN(params.baselineValue()) ? request.black(ch) : params.baselineValue();
         }
         progress.progress(0, total);
-        for (int first = 0; first < total; first += batch) {
+        for (int first = 0; first < total; ) {
             ProgressListener.check(progress, name());
-            int items = Math.min(batch, total - first);
+            int size = plan.next(total - first);
+            int items = Math.min(size, total - first);
             float[] in = new float[items * n];
             for (int b = 0; b < items; b++) {
                 int y0 = ys[(first + b) / xs.length];
@@ -139,7 +143,7 @@ public final class Occlusion implements AttributionMethod {
                     }
                 }
             }
-            float[] scores = request.model().forward(in, items);
+            float[] scores = plan.timed(size, items, () -> request.model().forward(in, items));
             for (int b = 0; b < items; b++) {
                 double drop = fx - Tensors.head(scores, b * classes, classes, target, request.head());
                 int y0 = ys[(first + b) / xs.length];
@@ -151,7 +155,8 @@ public final class Occlusion implements AttributionMethod {
                     }
                 }
             }
-            progress.progress(first + items, total);
+            first += items;
+            progress.progress(first, total);
         }
         float[] a = new float[n];
         for (int y = 0; y < h; y++) {

@@ -1,5 +1,6 @@
 package dev.salient.attribution;
 
+import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 
 import java.util.List;
@@ -35,15 +36,14 @@ public final class Rise implements AttributionMethod {
             "probability that a grid cell is kept");
     static final ParameterDescription<Integer> SEED = ParameterDescription.integer("seed", "Seed", 0, 0,
             Integer.MAX_VALUE, "", "seed of the masks, for reproducible maps");
-    private static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(16);
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("rise", "RISE",
             "Σ_i (F_c(x ⊙ m_i) − F̄) m_i / (N·p) over N random upsampled binary masks m_i: forward passes only",
-            List.of(MASKS, GRID, KEEP, SEED, BATCH, ChunkParameters.MEMORY_MB),
+            List.of(MASKS, GRID, KEEP, SEED, ChunkParameters.BATCH, ChunkParameters.MEMORY_MB),
             new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
                     new MethodTraits.Cost(0, 0, 1, 0, MASKS.name())),
             values -> new Rise(new Params(values.get(MASKS), values.get(GRID), values.get(KEEP), values.get(SEED),
-                    values.get(BATCH), ChunkParameters.memoryBudget(values))));
+                    values.get(ChunkParameters.BATCH), ChunkParameters.memoryBudget(values))));
 
     private final Params params;
 
@@ -66,17 +66,18 @@ public final class Rise implements AttributionMethod {
         int n = x.length;
         int classes = model.classes();
         int total = params.masks();
-        int chunk = Batching.chunkSize(model, params.batchSize(), params.memoryBudget(), total);
+        Batching.Plan plan = Batching.plan(model, ChunkKind.FORWARD, params.batchSize(), params.memoryBudget(), total);
         Random random = new Random(params.seed());
         double[] weighted = new double[h * w];
         double[] coverage = new double[h * w];
         double scoreSum = 0;
-        float[][] masks = new float[chunk][];
         progress.progress(0, total);
-        for (int first = 0; first < total; first += chunk) {
+        for (int first = 0; first < total; ) {
             ProgressListener.check(progress, name());
-            int items = Math.min(chunk, total - first);
+            int size = plan.next(total - first);
+            int items = Math.min(size, total - first);
             float[] in = new float[items * n];
+            float[][] masks = new float[items][];
             for (int b = 0; b < items; b++) {
                 float[] m = mask(random, params.grid(), params.keep(), h, w);
                 masks[b] = m;
@@ -91,7 +92,7 @@ public final class Rise implements AttributionMethod {
                     }
                 }
             }
-            float[] out = model.forward(in, items);
+            float[] out = plan.timed(size, items, () -> model.forward(in, items));
             for (int b = 0; b < items; b++) {
                 double score = Tensors.head(out, b * classes, classes, request.targetClass(), request.head());
                 scoreSum += score;
@@ -101,7 +102,8 @@ public final class Rise implements AttributionMethod {
                     coverage[i] += m[i];
                 }
             }
-            progress.progress(first + items, total);
+            first += items;
+            progress.progress(first, total);
         }
         double mean = scoreSum / total;
         float[] map = new float[n];

@@ -1,5 +1,6 @@
 package dev.salient.attribution;
 
+import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 
 import java.util.Arrays;
@@ -29,15 +30,14 @@ public final class ScoreCam extends GradCam {
 
     static final ParameterDescription<Integer> TOP_CHANNELS = ParameterDescription.integer("top-channels",
             "Top channels", 0, 0, 1 << 16, "", "score only the k channels with the largest activation mass (0: all)");
-    private static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(32);
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("scorecam", "Score-CAM",
             "ReLU(Σ_k w_k A_k), w_k = F_c(x ⊙ H_k) − F_c(x ⊙ 0), H_k the channel upsampled and scaled to [0, 1]: "
-                    + "forward passes only", List.of(LAYER, TOP_CHANNELS, BATCH, ChunkParameters.MEMORY_MB),
+                    + "forward passes only", List.of(LAYER, TOP_CHANNELS, ChunkParameters.BATCH, ChunkParameters.MEMORY_MB),
             new MethodTraits(MethodTraits.MapKind.LAYER, false, MethodTraits.Scale.PER_MAP, false,
                     // the layer-only gradient run for the activations, the baseline, then one forward per channel
                     new MethodTraits.Cost(2, 1, 1, 0, "channels")),
-            values -> new ScoreCam(new Settings(values.get(LAYER), values.get(TOP_CHANNELS), values.get(BATCH),
+            values -> new ScoreCam(new Settings(values.get(LAYER), values.get(TOP_CHANNELS), values.get(ChunkParameters.BATCH),
                     ChunkParameters.memoryBudget(values))));
 
     private final Settings settings;
@@ -101,12 +101,13 @@ public final class ScoreCam extends GradCam {
         int hw = h * w;
         float[] x = request.input();
         int n = x.length;
-        int chunk = Batching.chunkSize(model, batch, budget, channels.length);
+        Batching.Plan plan = Batching.plan(model, ChunkKind.FORWARD, batch, budget, channels.length);
         double[] scores = new double[channels.length];
         progress.progress(0, channels.length);
-        for (int first = 0; first < channels.length; first += chunk) {
+        for (int first = 0; first < channels.length; ) {
             ProgressListener.check(progress, method);
-            int items = Math.min(chunk, channels.length - first);
+            int size = plan.next(channels.length - first);
+            int items = Math.min(size, channels.length - first);
             float[] in = new float[items * n];
             for (int b = 0; b < items; b++) {
                 float[] mask = Tensors.resizeBilinear(Arrays.copyOfRange(activation, channels[first + b] * hw,
@@ -122,12 +123,13 @@ public final class ScoreCam extends GradCam {
                     }
                 }
             }
-            float[] out = model.forward(in, items);
+            float[] out = plan.timed(size, items, () -> model.forward(in, items));
             for (int b = 0; b < items; b++) {
                 scores[first + b] = Tensors.head(out, b * model.classes(), model.classes(), request.targetClass(),
                         request.head());
             }
-            progress.progress(first + items, channels.length);
+            first += items;
+            progress.progress(first, channels.length);
         }
         return scores;
     }

@@ -33,7 +33,7 @@ public final class SmoothGrad extends GradientMethod {
      * @param noiseFraction σ as a fraction of the input's value range (≥ 0; 0 gives the vanilla gradient)
      * @param seed          seed of the noise
      * @param variant       mean of g, mean of g², or variance of g
-     * @param batchSize     requested chunk size (capped by {@code memoryBudget})
+     * @param batchSize     requested chunk size (capped by {@code memoryBudget}); {@link Batching#AUTO}: measured
      * @param memoryBudget  bytes one chunk may use
      */
     public record Params(int samples, double noiseFraction, long seed, Variant variant, int batchSize,
@@ -45,8 +45,8 @@ public final class SmoothGrad extends GradientMethod {
             if (!(noiseFraction >= 0) || Double.isInfinite(noiseFraction)) {
                 throw new IllegalArgumentException("noise must be a finite number ≥ 0: " + noiseFraction);
             }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batch must be at least 1: " + batchSize);
+            if (batchSize < 0) {
+                throw new IllegalArgumentException("batch must be 0 (measured) or more: " + batchSize);
             }
             if (memoryBudget < 1) {
                 throw new IllegalArgumentException("memory budget must be positive: " + memoryBudget);
@@ -65,7 +65,6 @@ public final class SmoothGrad extends GradientMethod {
             DEFAULTS.noiseFraction(), 0, 1, "of the input range", "σ of the Gaussian noise");
     static final ParameterDescription<Integer> SEED = ParameterDescription.integer("seed", "Seed",
             (int) DEFAULTS.seed(), 0, Integer.MAX_VALUE, "", "seed of the noise, for reproducible maps");
-    private static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(DEFAULTS.batchSize());
 
     public static final MethodDescription DESCRIPTION = describe(Variant.PLAIN, "SmoothGrad",
             "(1/n) Σ g_i, g_i = ∂F_c/∂x at x + ε_i, ε_i ~ N(0, σ²): the mean gradient over n noisy copies", true);
@@ -76,11 +75,11 @@ public final class SmoothGrad extends GradientMethod {
 
     private static MethodDescription describe(Variant variant, String title, String summary, boolean signed) {
         return new MethodDescription(variant.methodName(), title, summary,
-                List.of(SAMPLES, NOISE, SEED, BATCH, ChunkParameters.MEMORY_MB),
+                List.of(SAMPLES, NOISE, SEED, ChunkParameters.BATCH, ChunkParameters.MEMORY_MB),
                 new MethodTraits(MethodTraits.MapKind.PIXEL, signed, MethodTraits.Scale.PER_MAP, false,
                         new MethodTraits.Cost(0, 0, 1, 1, SAMPLES.name())),
                 values -> new SmoothGrad(new Params(values.get(SAMPLES), values.get(NOISE), values.get(SEED), variant,
-                        values.get(BATCH), ChunkParameters.memoryBudget(values))));
+                        values.get(ChunkParameters.BATCH), ChunkParameters.memoryBudget(values))));
     }
 
     private final Params params;

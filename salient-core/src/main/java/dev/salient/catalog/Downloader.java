@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -91,7 +92,8 @@ public final class Downloader {
         return t;
     });
 
-    private final HttpClient client;
+    /** Made on the first download: building an HttpClient cost 0.37 s of CPU in a command that downloads nothing. */
+    private final Supplier<HttpClient> client;
     private final Limits limits;
     private final FileVerifier verifier;
 
@@ -100,13 +102,37 @@ public final class Downloader {
     }
 
     public Downloader(HttpClient client, Limits limits) {
-        this(client, limits, new FileVerifier());
+        this(constant(Objects.requireNonNull(client, "client")), limits, new FileVerifier());
+    }
+
+    /** A downloader whose client is made by {@code client} when the first download starts. */
+    public Downloader(Supplier<HttpClient> client) {
+        this(client, Limits.DEFAULT, new FileVerifier());
     }
 
     Downloader(HttpClient client, Limits limits, FileVerifier verifier) {
-        this.client = Objects.requireNonNull(client, "client");
+        this(constant(Objects.requireNonNull(client, "client")), limits, verifier);
+    }
+
+    private Downloader(Supplier<HttpClient> client, Limits limits, FileVerifier verifier) {
+        Objects.requireNonNull(client, "client");
+        this.client = new Supplier<>() {
+            private HttpClient made;
+
+            @Override
+            public synchronized HttpClient get() {
+                if (made == null) {
+                    made = Objects.requireNonNull(client.get(), "client");
+                }
+                return made;
+            }
+        };
         this.limits = Objects.requireNonNull(limits, "limits");
         this.verifier = verifier;
+    }
+
+    private static Supplier<HttpClient> constant(HttpClient client) {
+        return () -> client;
     }
 
     /** An HTTP client suited to downloads: 15 s connect time limit, follows redirects (GitHub "raw" links redirect). */
@@ -439,7 +465,7 @@ public final class Downloader {
                 if (from > 0) {
                     request.header("Range", "bytes=" + from + "-");
                 }
-                HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> response = client.get().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
                 int status = response.statusCode();
                 var location = response.headers().firstValue("Location");
                 if ((status == 301 || status == 302 || status == 303 || status == 307 || status == 308)

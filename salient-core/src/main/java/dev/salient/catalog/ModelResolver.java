@@ -45,10 +45,14 @@ public final class ModelResolver {
         this.verifier = downloader.verifier();
     }
 
-    /** Built-in catalog, settings from the environment, {@link Downloader#defaultHttpClient()}. */
+    /** Built-in catalog, settings from the environment, {@link Downloader#defaultHttpClient()} made on first download. */
     public static ModelResolver fromEnvironment() {
-        return new ModelResolver(ModelCatalog.builtIn(), ResolverSettings.fromEnvironment(),
-                Downloader.defaultHttpClient());
+        return fromSettings(ResolverSettings.fromEnvironment());
+    }
+
+    /** Built-in catalog, {@link Downloader#defaultHttpClient()} made on first download. */
+    public static ModelResolver fromSettings(ResolverSettings settings) {
+        return new ModelResolver(ModelCatalog.builtIn(), settings, new Downloader(Downloader::defaultHttpClient));
     }
 
     public ModelCatalog catalog() {

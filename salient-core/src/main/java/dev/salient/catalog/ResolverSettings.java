@@ -49,6 +49,11 @@ public record ResolverSettings(Path mirror, Path cache, boolean offline) {
         return mirror == null ? null : mirror.resolve(fileName);
     }
 
+    /** Where the engine keeps built graphs, probed shapes and measured chunk sizes ({@code dev.salient.engine.DiskCache}). */
+    public Path engineCache() {
+        return cache.resolve("engine");
+    }
+
     /** Where a catalogued file is kept in the cache. */
     public Path cacheFile(String fileName) {
         return cache.resolve(fileName);

@@ -12,8 +12,14 @@ import dev.salient.graph.ModelFormatException;
 import dev.salient.graph.OnnxModel;
 import dev.salient.graph.TensorShapes;
 
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.*;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A model ready for the engine: its tensor shapes learned once, a forward-only ONNX Runtime session, and
@@ -24,9 +30,14 @@ import java.util.*;
  * {@link GradientSession.Lease leases}: one evicted from the cache (at most {@link EngineOptions#maxCachedGraphs}
  * are kept) is closed when its last lease is closed. {@link #close} likewise frees the model only when every
  * {@link Lease} on it is closed; a forward pass holds the forward session for its run.
+ *
+ * <p>With a {@link EngineOptions#cacheFolder cache folder}, what is slow to make and depends only on the model's
+ * content is kept on disk ({@link DiskCache}) under a key naming that content: the probed tensor shapes, gradient
+ * graphs of the standard rule table and measured chunk sizes. A command-line run then skips the shape probe (a run
+ * of the whole model with every tensor as an output) and the graph construction.
  */
 public final class DifferentiableModel implements AutoCloseable {
-    private final OrtEnvironment env = SharedRuntime.environment();
+    private final OrtEnvironment env;
     private final OnnxModel model;
     private final String input;
     private final String output;
@@ -38,6 +49,10 @@ public final class DifferentiableModel implements AutoCloseable {
     private final Leases forwardLeases;
     private final Leases modelLeases = new Leases("the model", this::free);
     private final Map<Key, GradientSession> sessions;
+    private final DiskCache diskCache;
+    /** Names the model's content, input, output and input shape and this build of Salient; null without a disk cache. */
+    private final String contentKey;
+    private final Map<ChunkKind, ChunkTimings> measuredChunks = new ConcurrentHashMap<>();
     private boolean freed;
 
     /** Rule tables compare by value (their rules by identity), never by a name a caller may forget to change. */
@@ -62,15 +77,25 @@ public final class DifferentiableModel implements AutoCloseable {
         }
     }
 
-    private DifferentiableModel(OnnxModel model, String input, String output, long[] inputShape, EngineOptions options) {
+    private DifferentiableModel(OnnxModel model, String contentDigest, String input, String output, long[] inputShape,
+                                EngineOptions options) {
+        this.env = SharedRuntime.environment(options.threads());
         this.model = model;
         this.input = input;
         this.output = output;
         this.options = options;
         this.types = ElementTypes.of(model);
-        this.shapes = probeShapes(model, types, input, inputShape);
+        OnnxMl.ModelProto forwardModel = forwardModel();
+        this.diskCache = options.cacheFolder() == null ? null : DiskCache.at(options.cacheFolder());
+        // a model named by its digest is serialised only when its optimised graph is not kept (14 MB, the default model)
+        byte[] forwardBytes = diskCache != null && contentDigest != null ? null : forwardModel.toByteArray();
+        this.contentKey = diskCache == null ? null
+                : (contentDigest != null ? contentDigest : "onnx-sha256:" + DiskCache.sha256(forwardBytes)) + "|" + input
+                + "|" + output + "|" + Arrays.toString(inputShape) + "|" + DiskCache.codeVersion();
+        this.shapes = shapes(model, types, input, inputShape);
         this.gradientUnsupported = gradientProblem(model, input, output);
-        this.forward = createSession(forwardModel().toByteArray());
+        this.forward = createSession(forwardBytes != null ? () -> forwardBytes : forwardModel::toByteArray,
+                contentKey == null ? null : "forward|" + contentKey);
         this.forwardLeases = new Leases("the model", this::closeForward);
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -91,7 +116,19 @@ public final class DifferentiableModel implements AutoCloseable {
      */
     public static DifferentiableModel open(OnnxModel model, String input, String output, long[] inputShape,
                                            EngineOptions options) {
-        return new DifferentiableModel(model, input, output, inputShape, options);
+        return new DifferentiableModel(model, null, input, output, inputShape, options);
+    }
+
+    /**
+     * As {@link #open(OnnxModel, String, String, long[], EngineOptions)}, for a model whose content the caller can
+     * name more cheaply than by hashing the whole graph (a file's remembered digest, see {@link DiskCache#fileDigest}).
+     *
+     * @param contentDigest names the model's content: two models with the same digest must be the same graph
+     */
+    public static DifferentiableModel open(OnnxModel model, String contentDigest, String input, String output,
+                                           long[] inputShape, EngineOptions options) {
+        return new DifferentiableModel(model, Objects.requireNonNull(contentDigest, "contentDigest"), input, output,
+                inputShape, options);
     }
 
     /**
@@ -99,13 +136,21 @@ public final class DifferentiableModel implements AutoCloseable {
      * the model still classifies, only gradient requests throw (naming the op).
      */
     private Optional<UnsupportedOperatorException> gradientProblem(OnnxModel model, String input, String output) {
+        // a model that passed is remembered on disk: the check builds the whole graph (0.1–0.2 s on the default model)
+        String passed = diskCache == null ? null : "gradient-check|" + contentKey;
+        if (passed != null && diskCache.readText(passed).filter("passed"::equals).isPresent()) {
+            return Optional.empty();
+        }
         try {
             GradientGraphBuilder.check(model, types, shapes,
                     new GradientGraphSpec(input, output, TargetHead.LOGIT, List.of(), RuleTable.standard(), 1));
-            return Optional.empty();
         } catch (UnsupportedOperatorException e) {
             return Optional.of(e);
         }
+        if (passed != null) {
+            diskCache.writeText(passed, "passed");
+        }
+        return Optional.empty();
     }
 
     /**
@@ -129,24 +174,114 @@ public final class DifferentiableModel implements AutoCloseable {
         return model.proto().toBuilder().setGraph(g).build();
     }
 
-    private OrtSession createSession(byte[] bytes) {
+    /**
+     * A session over {@code graph}, optimised by ONNX Runtime at its highest level. With a disk cache and a key naming
+     * the graph, the graph as ONNX Runtime optimised it is kept and later loaded without optimising again: measured on
+     * MobileNetV2's forward pass, 250 ms to create at ALL_OPT, 5 ms from the kept graph, running as fast. Its layout
+     * rewrites fit this CPU only, so the key also names the CPU ({@link DiskCache#machine}) and ONNX Runtime's version.
+     *
+     * @param graph    the graph's bytes, asked for only when no optimised graph is kept
+     * @param graphKey names the graph's content, or null to keep nothing
+     */
+    private OrtSession createSession(java.util.function.Supplier<byte[]> graph, String graphKey) {
+        String key = optimisedKey(graphKey);
+        Optional<OrtSession> kept = optimisedSession(key);
+        if (kept.isPresent()) {
+            return kept.get();
+        }
+        Path written = null;
         try (OrtSession.SessionOptions so = sessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            return env.createSession(bytes, so);
+            if (key != null) {
+                written = temporaryFile();
+                if (written != null) {
+                    so.setOptimizedModelFilePath(written.toString());
+                }
+            }
+            OrtSession session = env.createSession(graph.get(), so);
+            if (written != null) {
+                try {
+                    diskCache.write(key, Files.readAllBytes(written));
+                } catch (IOException e) {
+                    // not kept: optimised again next time
+                }
+            }
+            return session;
         } catch (OrtException e) {
             throw new ModelFormatException("ONNX Runtime cannot load the model: " + e.getMessage());
+        } finally {
+            if (written != null) {
+                try {
+                    Files.deleteIfExists(written);
+                } catch (IOException e) {
+                    // a temporary file left behind costs disk space only
+                }
+            }
         }
     }
 
-    private TensorShapes probeShapes(OnnxModel model, ElementTypes types, String input, long[] inputShape) {
-        try (OrtSession.SessionOptions so = sessionOptions()) {
-            return TensorShapes.probe(env, so, model, types, Map.of(input, inputShape));
+    /** The disk cache's key of the optimised form of the graph {@code graphKey} names; null when none is kept. */
+    private String optimisedKey(String graphKey) {
+        String machine = DiskCache.machine();
+        return diskCache == null || graphKey == null || machine == null ? null
+                : "ort-optimised|" + graphKey + "|onnxruntime " + env.getVersion() + "|" + machine;
+    }
+
+    /** A session over the kept optimised graph, made without optimising again; empty when none is kept. */
+    private Optional<OrtSession> optimisedSession(String key) {
+        Optional<byte[]> optimised = key == null ? Optional.empty() : diskCache.read(key);
+        if (optimised.isEmpty()) {
+            return Optional.empty();
         }
+        try (OrtSession.SessionOptions so = sessionOptions()) {
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            return Optional.of(env.createSession(optimised.get(), so));
+        } catch (OrtException e) {
+            diskCache.remove(key); // verified, yet not a graph this ONNX Runtime takes: optimise again
+            return Optional.empty();
+        }
+    }
+
+    /** Where ONNX Runtime writes an optimised graph for the disk cache; null when no temporary file can be made. */
+    private static Path temporaryFile() {
+        try {
+            return Files.createTempFile("salient-optimised-", ".onnx");
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /** The tensor shapes: from the disk cache, else probed through ONNX Runtime (and then kept). */
+    private TensorShapes shapes(OnnxModel model, ElementTypes types, String input, long[] inputShape) {
+        String key = diskCache == null ? null : "shapes|" + contentKey;
+        if (key != null) {
+            Optional<byte[]> cached = diskCache.read(key);
+            if (cached.isPresent()) {
+                try {
+                    return TensorShapes.readFrom(new DataInputStream(new ByteArrayInputStream(cached.get())), env,
+                            model, types);
+                } catch (IOException e) {
+                    diskCache.remove(key); // verified bytes of another format: probe again
+                }
+            }
+        }
+        TensorShapes probed;
+        try (OrtSession.SessionOptions so = sessionOptions()) {
+            probed = TensorShapes.probe(env, so, model, types, Map.of(input, inputShape));
+        }
+        if (key != null) {
+            try {
+                diskCache.write(key, DiskCache.bytesOf(probed::writeTo));
+            } catch (java.io.UncheckedIOException e) {
+                // a tensor name too long for the format: probe again next time
+            }
+        }
+        return probed;
     }
 
     private OrtSession.SessionOptions sessionOptions() {
         try {
-            return SharedRuntime.sessionOptions(options.threads());
+            return SharedRuntime.sessionOptions();
         } catch (OrtException e) {
             throw new EngineException("cannot configure an ONNX Runtime session: " + e.getMessage(), e);
         }
@@ -254,16 +389,77 @@ public final class DifferentiableModel implements AutoCloseable {
         }
         GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient,
                 !SharedRuntime.blockedLayout());
-        OnnxMl.ModelProto graph = GradientGraphBuilder.build(model, types, shapes, spec);
-        Map<String, long[]> innerShapes = new LinkedHashMap<>();
+        OrtSession session = gradientGraphSession(spec);
+        Map<String, long[]> innerShapes = new LinkedHashMap<>(); // known: the graph was built over these tensors
         for (String t : inner) {
             innerShapes.put(t, shapes.at(t, batch));
         }
-        GradientSession s = new GradientSession(env, createSession(graph.toByteArray()), spec, inputShape(batch),
-                classes(), innerShapes);
+        GradientSession s = new GradientSession(env, session, spec, inputShape(batch), classes(), innerShapes);
         GradientSession.Lease lease = s.lease(); // before put: the put may evict, never the newest entry
         sessions.put(key, s);
         return lease;
+    }
+
+    /**
+     * A session over the gradient graph for {@code spec}: the graph read from the disk cache when it holds it, else
+     * built (and then kept, for the standard rule table, whose graphs mean the same in every process).
+     */
+    private OrtSession gradientGraphSession(GradientGraphSpec spec) {
+        String key = diskCache == null || !spec.rules().equals(RuleTable.standard()) ? null
+                : "gradient-graph|" + contentKey + "|" + spec.head() + "|" + spec.innerTensors() + "|" + spec.batch()
+                + "|" + spec.inputGradient() + "|" + spec.portable();
+        if (key != null) {
+            Optional<OrtSession> kept = optimisedSession(optimisedKey(key)); // skips reading the plain graph
+            if (kept.isPresent()) {
+                return kept.get();
+            }
+            Optional<byte[]> cached = diskCache.read(key);
+            if (cached.isPresent()) {
+                try {
+                    return createSession(cached::get, key);
+                } catch (ModelFormatException e) {
+                    diskCache.remove(key); // verified, yet not a graph ONNX Runtime takes: build it again
+                }
+            }
+        }
+        byte[] graph = GradientGraphBuilder.build(model, types, shapes, spec).toByteArray();
+        if (key != null) {
+            diskCache.write(key, graph);
+        }
+        return createSession(() -> graph, key);
+    }
+
+    /**
+     * Chunk sizes measured for {@code kind} on this model ({@code attribution.Batching} measures them): remembered
+     * for the process, and read from the disk cache when this process has not measured them yet.
+     */
+    public Optional<ChunkTimings> chunkTimings(ChunkKind kind) {
+        ChunkTimings known = measuredChunks.get(kind);
+        if (known == null && diskCache != null && kind.persistentName() != null) {
+            try {
+                known = diskCache.readText(chunkTimingsKey(kind)).map(ChunkTimings::decode).orElse(null);
+            } catch (IllegalArgumentException e) {
+                known = null; // verified text of another format: measure again
+            }
+            if (known != null) {
+                measuredChunks.putIfAbsent(kind, known);
+            }
+        }
+        return Optional.ofNullable(known);
+    }
+
+    /** Adds measured chunk timings for {@code kind} to what is remembered (and kept on disk when it can be). */
+    public void rememberChunkTimings(ChunkKind kind, ChunkTimings measured) {
+        ChunkTimings merged = measuredChunks.merge(kind, measured, ChunkTimings::merge);
+        if (diskCache != null && kind.persistentName() != null) {
+            diskCache.writeText(chunkTimingsKey(kind), merged.encode());
+        }
+    }
+
+    /** Measured chunk sizes depend on the machine and the pool as well as on the model. */
+    private String chunkTimingsKey(ChunkKind kind) {
+        return "chunk-timings|" + contentKey + "|" + kind.persistentName() + "|threads " + SharedRuntime.poolSize()
+                + " of " + Runtime.getRuntime().availableProcessors() + "|" + System.getProperty("os.arch");
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.salient.autodiff.GradientGraphBuilder;
 import dev.salient.autodiff.GradientGraphSpec;
 import dev.salient.graph.TensorShapes;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,6 +30,9 @@ public final class GradientSession {
     private final int classes;
     private final Map<String, long[]> innerShapes;
     private final Leases leases = new Leases("the gradient session", this::closeNative);
+    /** The graph's inputs, reused by every run (runs are serialised). */
+    private FloatBuffer inputBuffer;
+    private FloatBuffer seedBuffer;
     private boolean closed;
 
     /** The right to run the session until {@link #close}: it is not closed under a lease holder. */
@@ -117,12 +122,14 @@ public final class GradientSession {
             throw new IllegalArgumentException("expected " + items * itemSize + " input values and "
                     + items * classes + " seed values, got " + inputs.length + " and " + seeds.length);
         }
-        float[] x = inputs.length == batch * itemSize ? inputs : java.util.Arrays.copyOf(inputs, batch * itemSize);
-        float[] s = seeds.length == batch * classes ? seeds : java.util.Arrays.copyOf(seeds, batch * classes);
+        if (inputBuffer == null) {
+            inputBuffer = directFloats(batch * itemSize);
+            seedBuffer = directFloats(batch * classes);
+        }
         Map<String, OnnxTensor> feeds = new HashMap<>();
         try {
-            feeds.put(spec.input(), OnnxTensor.createTensor(env, FloatBuffer.wrap(x), inputShape));
-            feeds.put(GradientGraphBuilder.SEED, OnnxTensor.createTensor(env, FloatBuffer.wrap(s),
+            feeds.put(spec.input(), OnnxTensor.createTensor(env, padded(inputBuffer, inputs), inputShape));
+            feeds.put(GradientGraphBuilder.SEED, OnnxTensor.createTensor(env, padded(seedBuffer, seeds),
                     new long[]{batch, classes}));
             try (OrtSession.Result r = session.run(feeds)) {
                 float[] scores = head(r, GradientGraphBuilder.SCORES, items * classes);
@@ -145,6 +152,24 @@ public final class GradientSession {
         } finally {
             feeds.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * A native-order direct buffer, which ONNX Runtime reads in place: a heap array is copied into a new direct buffer
+     * on every run instead (MobileNetV2: 600 kB allocated and zeroed per image).
+     */
+    private static FloatBuffer directFloats(int count) {
+        return ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** {@code buffer} holding {@code values} then zeros to its end, ready to read. */
+    private static FloatBuffer padded(FloatBuffer buffer, float[] values) {
+        buffer.clear();
+        buffer.put(values);
+        while (buffer.hasRemaining()) {
+            buffer.put(0f);
+        }
+        return buffer.flip();
     }
 
     private static float[] head(OrtSession.Result r, String name, int count) throws OrtException {

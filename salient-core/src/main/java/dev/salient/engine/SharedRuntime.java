@@ -13,8 +13,12 @@ import ai.onnxruntime.OrtSession;
  * running one needs: on 2 cores, a forward pass right after a gradient run took 8.4 ms instead of 4.8, and the
  * gradient 19.6 ms instead of 16.4 (MobileNetV2, batch 1). One shared pool spins only while it has work.
  *
- * <p>ONNX Runtime's environment is created once per process. If something else created it first without global
- * pools, sessions fall back to their own pools ({@link #sharedPool()} is then false).
+ * <p>ONNX Runtime's environment is created once per process, and the pool with it: its size is set by the first
+ * caller ({@link #environment(int)}; a model asks with {@link EngineOptions#threads}). Giving a session a pool of its
+ * own instead, as {@code --threads} once did, made every run slower even with one thread per core (MobileNetV2
+ * forward 6.0 → 8.7–12.6 ms, Grad-CAM 6.3 → 17.1 ms): each of a model's sessions then has idle threads spinning.
+ * If something else created the environment first without global pools, sessions fall back to pools of their own
+ * ({@link #sharedPool()} is then false).
  */
 public final class SharedRuntime {
     /**
@@ -28,19 +32,43 @@ public final class SharedRuntime {
 
     private static OrtEnvironment environment;
     private static boolean sharedPool;
+    /** The pool's size as asked when it was made; 0: ONNX Runtime's default, one thread per core. */
+    private static int poolThreads;
 
     private SharedRuntime() {}
 
-    public static synchronized OrtEnvironment environment() {
+    /** The environment; made with the default pool (one thread per core) if no one made it before. */
+    public static OrtEnvironment environment() {
+        return environment(0);
+    }
+
+    /**
+     * The environment, made on first use with a shared pool of {@code threads} threads (0: one per core).
+     *
+     * @param threads 0 to take the pool as it is, else the size it must have
+     * @throws IllegalStateException when the pool was already made with another size: ONNX Runtime cannot resize it
+     */
+    public static synchronized OrtEnvironment environment(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (one per core) or more: " + threads);
+        }
         if (environment == null) {
-            try (OrtEnvironment.ThreadingOptions threads = new OrtEnvironment.ThreadingOptions()) {
-                threads.setGlobalDenormalAsZero();
-                environment = OrtEnvironment.getEnvironment(NATIVE_LOG_LEVEL, "salient", threads);
+            try (OrtEnvironment.ThreadingOptions options = new OrtEnvironment.ThreadingOptions()) {
+                options.setGlobalDenormalAsZero();
+                if (threads > 0) {
+                    options.setGlobalIntraOpNumThreads(threads);
+                }
+                environment = OrtEnvironment.getEnvironment(NATIVE_LOG_LEVEL, "salient", options);
                 sharedPool = true;
             } catch (IllegalStateException | OrtException e) {
                 environment = OrtEnvironment.getEnvironment(); // created before us without global pools
                 sharedPool = false;
             }
+            poolThreads = threads;
+        } else if (threads > 0 && threads != poolThreads) {
+            throw new IllegalStateException("ONNX Runtime's thread pool already has "
+                    + (poolThreads == 0 ? "one thread per core" : poolThreads + " threads")
+                    + "; it is made once per process, so every model in it must ask for the same count, not " + threads);
         }
         return environment;
     }
@@ -62,20 +90,26 @@ public final class SharedRuntime {
     }
 
     /**
-     * Options for a new session: on the shared pool, or, when {@code threads} &gt; 0 asks for a fixed count (or
-     * there is no shared pool), on a pool of its own.
+     * Options for a new session: on the shared pool, or, when there is none (the environment was made elsewhere), on
+     * a pool of its own of the size the shared one was asked to have.
      */
-    public static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
+    public static OrtSession.SessionOptions sessionOptions() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         // Backward passes through saturated units produce denormal floats, which the CPU handles far more slowly;
         // flushing them to zero changes values below 1e-38 only (MobileNetV2 batch 16: 450 → 375 ms).
         options.addConfigEntry("session.set_denormal_as_zero", "1");
         options.setSessionLogLevel(NATIVE_LOG_LEVEL); // also when the environment was made elsewhere
-        if (threads <= 0 && sharedPool()) {
+        if (sharedPool()) {
             options.disablePerSessionThreads();
-        } else if (threads > 0) {
-            options.setIntraOpNumThreads(threads);
+        } else if (poolSize() > 0) {
+            options.setIntraOpNumThreads(poolSize());
         }
         return options;
+    }
+
+    /** The size the pool was asked to have: 0 for ONNX Runtime's default, one thread per core. */
+    static synchronized int poolSize() {
+        environment();
+        return poolThreads;
     }
 }

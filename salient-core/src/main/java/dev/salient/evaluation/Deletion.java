@@ -1,5 +1,7 @@
 package dev.salient.evaluation;
 
+import dev.salient.attribution.Batching;
+
 import java.util.List;
 
 /**
@@ -16,7 +18,7 @@ import java.util.List;
  * e.g. to match occlusion's black windows.
  */
 public final class Deletion extends PixelCurve {
-    public static final Params DEFAULTS = new Params(50, Substrate.BLUR, 5.0, 16, 0, 1);
+    public static final Params DEFAULTS = new Params(50, Substrate.BLUR, 5.0, Batching.DEFAULT_BATCH, 0, 1);
 
     public Deletion(Params params) {
         super(params);

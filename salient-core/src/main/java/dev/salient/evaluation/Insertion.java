@@ -1,5 +1,7 @@
 package dev.salient.evaluation;
 
+import dev.salient.attribution.Batching;
+
 import java.util.List;
 
 /**
@@ -9,7 +11,7 @@ import java.util.List;
  * i = 0…k); <b>higher is better</b>. Defaults: k = 50, the photo blurred with σ = 5 px as substrate.
  */
 public final class Insertion extends PixelCurve {
-    public static final Params DEFAULTS = new Params(50, Substrate.BLUR, 5.0, 16, 0, 1);
+    public static final Params DEFAULTS = new Params(50, Substrate.BLUR, 5.0, Batching.DEFAULT_BATCH, 0, 1);
 
     public Insertion(Params params) {
         super(params);

@@ -1,6 +1,7 @@
 package dev.salient.evaluation;
 
 import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.Batching;
 import dev.salient.attribution.ImageGeometry;
 import dev.salient.attribution.ProgressListener;
 
@@ -17,7 +18,7 @@ abstract sealed class PixelCurve extends PerCaseMetric permits Deletion, Inserti
      * @param steps     k, points on the curve after the first (≥ 1)
      * @param substrate what removed pixels become (deletion) or what the start image is (insertion)
      * @param blurSigma σ in pixels of the {@link Substrate#BLUR} substrate
-     * @param batch     perturbed inputs per forward run
+     * @param batch     perturbed inputs per forward run; {@link Batching#AUTO}: measured
      * @param seed      shuffles pixels of equal relevance ({@link Relevance#mostRelevantFirst})
      * @param patch     side of the square units removed together, in pixels (1: single pixels); patches tile the
      *                  input from its top-left corner, those at the right and bottom edges cut short
@@ -29,8 +30,8 @@ abstract sealed class PixelCurve extends PerCaseMetric permits Deletion, Inserti
             if (steps < 1) {
                 throw new IllegalArgumentException("steps must be at least 1: " + steps);
             }
-            if (batch < 1) {
-                throw new IllegalArgumentException("batch must be at least 1: " + batch);
+            if (batch < 0) {
+                throw new IllegalArgumentException("batch must be 0 (measured) or more: " + batch);
             }
             if (patch < 1) {
                 throw new IllegalArgumentException("patch must be at least 1 pixel: " + patch);

@@ -1,6 +1,7 @@
 package dev.salient.evaluation;
 
 import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.Batching;
 import dev.salient.attribution.ImageGeometry;
 import dev.salient.attribution.ProgressListener;
 
@@ -24,7 +25,7 @@ public final class Road extends PerCaseMetric {
      * @param noise     standard deviation of the imputation noise as a fraction of the input's value range
      *                  (max − min); the default 0.0025 is ROAD's 0.01 on ImageNet-normalised tensors, whose range
      *                  is about 4
-     * @param batch     imputed inputs per forward run
+     * @param batch     imputed inputs per forward run; {@link Batching#AUTO}: measured
      * @param seed      noise and tie-breaking seed
      */
     public record Params(double[] fractions, double noise, int batch, long seed) {
@@ -41,8 +42,8 @@ public final class Road extends PerCaseMetric {
             if (!(noise >= 0)) {
                 throw new IllegalArgumentException("ROAD noise must be ≥ 0: " + noise);
             }
-            if (batch < 1) {
-                throw new IllegalArgumentException("batch must be at least 1: " + batch);
+            if (batch < 0) {
+                throw new IllegalArgumentException("batch must be 0 (measured) or more: " + batch);
             }
         }
 
@@ -53,7 +54,7 @@ public final class Road extends PerCaseMetric {
     }
 
     public static final Params DEFAULTS = new Params(new double[]{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9},
-            0.0025, 16, 0);
+            0.0025, Batching.DEFAULT_BATCH, 0);
 
     private final Params params;
 

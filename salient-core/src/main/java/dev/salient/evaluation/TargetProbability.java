@@ -1,7 +1,9 @@
 package dev.salient.evaluation;
 
 import dev.salient.attribution.AttributionRequest;
+import dev.salient.attribution.Batching;
 import dev.salient.attribution.ProgressListener;
+import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 
 /**
@@ -18,7 +20,7 @@ final class TargetProbability {
     private TargetProbability() {}
 
     /**
-     * @param batch inputs per forward run
+     * @param batch inputs per forward run, or {@link Batching#AUTO}: chosen by measurement within the default budget
      * @return p_c of each of the {@code count} inputs
      */
     static double[] of(AttributionRequest request, int count, int batch, Inputs inputs, ProgressListener progress,
@@ -27,21 +29,22 @@ final class TargetProbability {
         int n = model.itemSize();
         int classes = model.classes();
         double[] p = new double[count];
-        int chunk = Math.max(1, Math.min(batch, count));
-        float[] buffer = new float[chunk * n];
+        Batching.Plan plan = Batching.plan(model, ChunkKind.FORWARD, batch, Batching.DEFAULT_MEMORY_BUDGET, count);
         progress.progress(0, count);
-        for (int first = 0; first < count; first += chunk) {
+        for (int first = 0; first < count; ) {
             ProgressListener.check(progress, metric);
-            int items = Math.min(chunk, count - first);
-            float[] x = items == chunk ? buffer : new float[items * n];
+            int size = plan.next(count - first);
+            int items = Math.min(size, count - first);
+            float[] x = new float[items * n];
             for (int i = 0; i < items; i++) {
                 inputs.fill(first + i, x, i * n);
             }
-            float[] scores = model.forward(x, items);
+            float[] scores = plan.timed(size, items, () -> model.forward(x, items));
             for (int i = 0; i < items; i++) {
                 p[first + i] = softmax(scores, i * classes, classes, request.targetClass());
             }
-            progress.progress(first + items, count);
+            first += items;
+            progress.progress(first, count);
         }
         return p;
     }

@@ -154,6 +154,72 @@ public final class TensorShapes {
         return Collections.unmodifiableSet(atOne.keySet());
     }
 
+    /** Writes the probed shapes, for {@link #readFrom} in a later process (the engine's disk cache). */
+    public void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeBoolean(atTwo != null);
+        out.writeInt(atOne.size());
+        for (Map.Entry<String, long[]> e : atOne.entrySet()) {
+            out.writeUTF(e.getKey());
+            writeShape(out, e.getValue());
+            if (atTwo != null) {
+                writeShape(out, atTwo.get(e.getKey()));
+            }
+        }
+    }
+
+    /**
+     * The shapes {@link #writeTo} wrote for {@code model} (the constant folding is set up again from the model).
+     *
+     * @throws java.io.IOException when the input ends early or is not what {@link #writeTo} wrote
+     */
+    public static TensorShapes readFrom(java.io.DataInputStream in, OrtEnvironment env, OnnxModel model,
+                                        ElementTypes types) throws java.io.IOException {
+        boolean batchable = in.readBoolean();
+        int count = in.readInt();
+        Map<String, long[]> one = new HashMap<>();
+        Map<String, long[]> two = batchable ? new HashMap<>() : null;
+        for (int i = 0; i < count; i++) {
+            String name = in.readUTF();
+            long[] atBatchOne = readShape(in);
+            if (atBatchOne == null) {
+                throw new java.io.IOException("no batch-1 shape for tensor '" + name + "'");
+            }
+            one.put(name, atBatchOne);
+            long[] atBatchTwo = batchable ? readShape(in) : null;
+            if (atBatchTwo != null) {
+                two.put(name, atBatchTwo);
+            }
+        }
+        return new TensorShapes(one, two, env, model, types);
+    }
+
+    /** A shape, or rank −1 for none (a tensor the batch-2 run did not report). */
+    private static void writeShape(java.io.DataOutputStream out, long[] shape) throws java.io.IOException {
+        if (shape == null) {
+            out.writeInt(-1);
+            return;
+        }
+        out.writeInt(shape.length);
+        for (long d : shape) {
+            out.writeLong(d);
+        }
+    }
+
+    private static long[] readShape(java.io.DataInputStream in) throws java.io.IOException {
+        int rank = in.readInt();
+        if (rank == -1) {
+            return null;
+        }
+        if (rank < 0 || rank > 64) {
+            throw new java.io.IOException("not a tensor rank: " + rank);
+        }
+        long[] shape = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            shape[i] = in.readLong();
+        }
+        return shape;
+    }
+
     /** Number of elements of a tensor of this shape: Π shape[i] (1 for a scalar), overflow-checked. */
     public static long elementCount(long[] shape) {
         long n = 1;

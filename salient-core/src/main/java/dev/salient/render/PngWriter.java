@@ -7,7 +7,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 
 /** Encodes rendered images as PNG (lossless: attribution maps must not get JPEG artefacts). */
 public final class PngWriter {
@@ -37,6 +41,28 @@ public final class PngWriter {
             throw new UncheckedIOException(e); // in-memory: not expected
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The PNG bytes of {@code image} with its pixel data stored, not deflated: for a picture shown at once (a page's
+     * re-render) rather than kept. A photo barely deflates (the bird at 446 × 299: 364 KB deflated, 401 KB stored)
+     * and the deflate took most of the encoding: median 41 ms against 17 ms stored, measured on this machine.
+     */
+    public static byte[] toStoredPng(BufferedImage image) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(1f); // the JDK's PNG writer: quality 1 is deflate level 0, stored
+            writer.write(null, new IIOImage(image, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in-memory: not expected
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
     }
 
     private static void encode(BufferedImage image, OutputStream out) throws IOException {

@@ -22,7 +22,7 @@ public final class Renderer {
     private Renderer() {}
 
     /**
-     * Renders an already aggregated map.
+     * Renders an already aggregated map: {@link #layer} then {@link #composite}.
      *
      * @param sourceRegion the part of {@code photo} the map covers (e.g. {@code Preprocessor.sourceRegion}); must
      *                     lie inside the photo
@@ -30,38 +30,76 @@ public final class Renderer {
      */
     public static BufferedImage render(BufferedImage photo, Rectangle sourceRegion, AttributionMap map,
                                        RenderOptions options) {
+        requireInside(photo, sourceRegion);
+        return composite(photo, layer(sourceRegion, map, options), options.overlay(), options.opacity());
+    }
+
+    /**
+     * The map as drawn over a region: intensities t upsampled to the region and their colours m. Everything but the
+     * overlay and the opacity decides it, so a page that changes only those re-composites a kept layer (issue 15: a
+     * re-render is then the composite and the PNG, not the scaling, resampling and colouring again).
+     *
+     * @param region    where the map lies in the photo it is drawn on
+     * @param intensity t per pixel of the region, row-major
+     * @param colors    m = the colour map's colour of t, per pixel of the region
+     */
+    public record Layer(Rectangle region, float[] intensity, int[] colors) {}
+
+    /** {@link Layer} of {@code map} over {@code region} with the options' scaling and colour map. */
+    public static Layer layer(Rectangle region, AttributionMap map, RenderOptions options) {
+        float[] intensity = options.scaling().apply(map.values());
+        float[] up = Resampler.resize(intensity, map.width(), map.height(), 1, region.width, region.height);
+        ColorMap colors = options.colorMap();
+        int[] rgb = new int[up.length];
+        for (int i = 0; i < up.length; i++) {
+            rgb[i] = colors.rgb(up[i]);
+        }
+        return new Layer(new Rectangle(region), up, rgb);
+    }
+
+    /**
+     * The photo with {@code layer} combined by {@code overlay}: per pixel m (mask), p · t (multiply) or
+     * (1 − α) · p + α · m (alpha); outside the layer's region the photo (alpha) or black.
+     *
+     * @return a {@code TYPE_INT_RGB} image of the photo's size
+     */
+    public static BufferedImage composite(BufferedImage photo, Layer layer, Overlay overlay, double alpha) {
+        Rectangle region = layer.region();
+        requireInside(photo, region);
         int pw = photo.getWidth();
         int ph = photo.getHeight();
-        if (sourceRegion.isEmpty() || !new Rectangle(0, 0, pw, ph).contains(sourceRegion)) {
-            throw new IllegalArgumentException("source region " + sourceRegion + " is not inside the " + pw + "x" + ph
-                    + " photo");
-        }
-        float[] intensity = options.scaling().apply(map.values());
-        float[] up = Resampler.resize(intensity, map.width(), map.height(), 1, sourceRegion.width,
-                sourceRegion.height);
         int[] pixels = photo.getRGB(0, 0, pw, ph, null, 0, pw);
-        Overlay overlay = options.overlay();
-        ColorMap colors = options.colorMap();
-        double alpha = options.opacity();
+        float[] t = layer.intensity();
+        int[] m = layer.colors();
         for (int y = 0; y < ph; y++) {
+            boolean rowInside = y >= region.y && y < region.y + region.height;
             for (int x = 0; x < pw; x++) {
                 int i = y * pw + x;
                 int p = pixels[i] & 0xFFFFFF;
-                if (!sourceRegion.contains(x, y)) {
+                if (!rowInside || x < region.x || x >= region.x + region.width) {
                     pixels[i] = overlay == Overlay.ALPHA ? p : 0;
                     continue;
                 }
-                float t = up[(y - sourceRegion.y) * sourceRegion.width + (x - sourceRegion.x)];
+                int j = (y - region.y) * region.width + (x - region.x);
                 pixels[i] = switch (overlay) {
-                    case MASK -> colors.rgb(t);
-                    case MULTIPLY -> multiply(p, t);
-                    case ALPHA -> blend(p, colors.rgb(t), alpha);
+                    case MASK -> m[j];
+                    case MULTIPLY -> multiply(p, t[j]);
+                    case ALPHA -> blend(p, m[j], alpha);
                 };
             }
         }
         BufferedImage out = new BufferedImage(pw, ph, BufferedImage.TYPE_INT_RGB);
         out.setRGB(0, 0, pw, ph, pixels, 0, pw);
         return out;
+    }
+
+    private static void requireInside(BufferedImage photo, Rectangle region) {
+        int pw = photo.getWidth();
+        int ph = photo.getHeight();
+        if (region.isEmpty() || !new Rectangle(0, 0, pw, ph).contains(region)) {
+            throw new IllegalArgumentException("source region " + region + " is not inside the " + pw + "x" + ph
+                    + " photo");
+        }
     }
 
     /** Aggregates a per-channel attribution with {@code options.aggregation()}, then renders it. */

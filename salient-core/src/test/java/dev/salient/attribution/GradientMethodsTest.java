@@ -133,7 +133,9 @@ class GradientMethodsTest {
         assertThat(Batching.chunkSize(model, 16, 1, 100)).isEqualTo(1);
         assertThat(Batching.chunkSize(model, 8, Long.MAX_VALUE, 3)).isEqualTo(3);
         assertThat(Batching.chunkSize(model, 2, Long.MAX_VALUE, 100)).isEqualTo(2);
-        assertThatThrownBy(() -> Batching.chunkSize(model, 0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Batching.chunkSize(model, Batching.AUTO, Long.MAX_VALUE, 100)).as("a caller that does not measure")
+                .isEqualTo(Batching.UNMEASURED_BATCH);
+        assertThatThrownBy(() -> Batching.chunkSize(model, -1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -103,6 +103,22 @@ class MethodDescriptionTest {
     }
 
     @Test
+    void everyChunkedMethodHasTheOneBatchParameterMeasuredByDefault() {
+        List<String> chunked = AttributionMethods.all().stream().filter(d -> d.parameter("batch").isPresent())
+                .map(MethodDescription::name).toList();
+        assertThat(chunked).contains("smoothgrad", "integrated-gradients", "occlusion", "scorecam", "ablationcam",
+                "rise", "gradient-shap");
+        for (String name : chunked) {
+            MethodDescription d = AttributionMethods.describe(name);
+            assertThat(d.parameter("batch")).as(name).containsSame(ChunkParameters.BATCH);
+            assertThat(d.defaults().values()).as(name).containsEntry("batch", Batching.AUTO);
+            assertThat(d.parse(Map.of("batch", "0")).values()).as(name).containsEntry("batch", 0);
+            assertThatThrownBy(() -> d.parse(Map.of("batch", "-1"))).as(name)
+                    .isInstanceOf(InvalidParameterException.class);
+        }
+    }
+
+    @Test
     void typedValuesReachTheMethod() {
         IntegratedGradients ig = (IntegratedGradients) AttributionMethods.create("integrated-gradients",
                 Map.of("rule", "MIDPOINT", "baseline", "noise", "noise-seed", "5", "memory-mb", "64"));
@@ -110,7 +126,7 @@ class MethodDescriptionTest {
         assertThat(ig.params().baseline()).isEqualTo(new IntegratedGradients.Baseline.UniformNoise(5));
         assertThat(ig.params().memoryBudget()).isEqualTo(64L << 20);
         assertThat(AttributionMethods.describe("integrated-gradients").defaults().toString())
-                .isEqualTo("baseline=black batch=4 blur-sigma=8 memory-mb=512 noise-seed=0 rule=gauss-legendre "
+                .isEqualTo("baseline=black batch=0 blur-sigma=8 memory-mb=512 noise-seed=0 rule=gauss-legendre "
                         + "steps=32");
     }
 

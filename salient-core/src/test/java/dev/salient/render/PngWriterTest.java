@@ -31,6 +31,16 @@ class PngWriterTest {
     }
 
     @Test
+    void aStoredPngIsTheSameLosslessPictureWithItsPixelsNotDeflated() throws IOException {
+        BufferedImage flat = new BufferedImage(200, 100, BufferedImage.TYPE_INT_RGB); // all black: deflates to little
+        byte[] stored = PngWriter.toStoredPng(flat);
+        assertThat(stored.length).as("3 bytes a pixel and a filter byte a row, stored").isGreaterThan(200 * 100 * 3);
+        assertThat(PngWriter.toPng(flat).length).isLessThan(1000);
+        BufferedImage back = ImageIO.read(new ByteArrayInputStream(PngWriter.toStoredPng(pattern())));
+        assertThat(back.getRGB(0, 0, 5, 3, null, 0, 5)).containsExactly(pattern().getRGB(0, 0, 5, 3, null, 0, 5));
+    }
+
+    @Test
     void writeCreatesFoldersAndReplaces(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("a/b/map.png");
         PngWriter.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), file);

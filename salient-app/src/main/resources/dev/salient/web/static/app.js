@@ -292,11 +292,24 @@
   function cancelJob(id) {
     fetch('/api/jobs/' + id, { method: 'DELETE' }).catch(() => {});
   }
+  // the width the explanation is shown at, in device pixels: the canvas keeps the photo's size and CSS shrinks it to
+  // the page (max-width, max-height), so the server need not draw more than this (issue 15: re-renders by a slider)
+  function displayWidth() {
+    const c = $('canvas');
+    const w = state.photo.naturalWidth;
+    const h = state.photo.naturalHeight;
+    const full = $('layout').value === 'side' ? 2 * w + SIDE_GAP : w;
+    const style = getComputedStyle(c);
+    const maxHeight = parseFloat(style.maxHeight);
+    let scale = Math.min(1, c.parentElement.clientWidth / full);
+    if (maxHeight > 0) scale = Math.min(scale, maxHeight / h);
+    return Math.max(1, Math.min(w, Math.ceil(w * scale * (window.devicePixelRatio || 1))));
+  }
   async function showExplanation(seq) {
     const p = renderParams(explainParams());
     const url = '/api/explain?' + p;
     status('Rendering…');
-    const res = await api(url);
+    const res = await api(url + '&width=' + displayWidth());
     const blob = await res.blob();
     const img = await loadImage(URL.createObjectURL(blob));
     if (seq !== undefined && seq !== state.seq) return;
@@ -358,9 +371,13 @@
     g.clearRect(0, 0, c.width, c.height);
     g.drawImage(photo, 0, 0);
     if (!state.expl) return;
-    if (side) { g.drawImage(state.expl, w + SIDE_GAP, 0); return; }
+    // the explanation may be drawn smaller than the photo (at the size the page shows it): k of its pixels per photo pixel
+    if (side) { g.drawImage(state.expl, w + SIDE_GAP, 0, w, h); return; }
+    const k = state.expl.naturalWidth / w;
     const x = Math.round(c.width * $('wipe').value / 100);
-    if (x < c.width) g.drawImage(state.expl, x, 0, c.width - x, c.height, x, 0, c.width - x, c.height);
+    if (x < c.width) {
+      g.drawImage(state.expl, x * k, 0, (c.width - x) * k, state.expl.naturalHeight, x, 0, c.width - x, c.height);
+    }
     if (x > 0 && x < c.width) {
       g.fillStyle = 'rgba(255,255,255,0.9)';
       g.fillRect(x - 1, 0, 2, c.height);
