@@ -49,7 +49,18 @@ public final class GradientGraphBuilder {
 
     public static OnnxMl.ModelProto build(OnnxModel model, ElementTypes types, TensorShapes shapes,
                                           GradientGraphSpec spec) {
-        return new GradientGraphBuilder(model, types, shapes, spec).build();
+        return of(model, types, shapes, spec).build();
+    }
+
+    /** A builder for the model, or for its BatchNorm-folded form when the spec's rules ask for it. */
+    private static GradientGraphBuilder of(OnnxModel model, ElementTypes types, TensorShapes shapes,
+                                           GradientGraphSpec spec) {
+        if (!spec.rules().foldsBatchNorm()) {
+            return new GradientGraphBuilder(model, types, shapes, spec);
+        }
+        BatchNormFolding.Folded folded = BatchNormFolding.fold(model, shapes, spec.innerTensors());
+        return folded.merged() == 0 ? new GradientGraphBuilder(model, types, shapes, spec)
+                : new GradientGraphBuilder(folded.model(), ElementTypes.of(folded.model()), folded.shapes(), spec);
     }
 
     static String describe(OnnxMl.NodeProto node) {
@@ -345,7 +356,7 @@ public final class GradientGraphBuilder {
      * constant, a Pow exponent that depends on the input) fails here.
      */
     public static void check(OnnxModel model, ElementTypes types, TensorShapes shapes, GradientGraphSpec spec) {
-        new GradientGraphBuilder(model, types, shapes, spec).build();
+        of(model, types, shapes, spec).build();
     }
 
     private Path path() {

@@ -47,7 +47,9 @@ public final class LrpRules {
     }
 
     /**
-     * The standard table with every layer, activation and proportional op replaced as the composite says.
+     * The standard table with every layer, activation and proportional op replaced as the composite says, its graphs
+     * built with BatchNormalization merged into the layer before it (Zennit's MergeBatchNorm canonizer); one that
+     * follows no Conv or Gemm keeps the proportional rule.
      *
      * @param low  per-channel lowest model-space input value (z^B only; may be null for other composites)
      * @param high per-channel highest model-space input value
@@ -72,7 +74,8 @@ public final class LrpRules {
         for (String op : LAYERS) {
             table = table.with(op, layers);
         }
-        return table.named("lrp-" + composite.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        return table.named("lrp-" + composite.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                .foldingBatchNorm(true);
     }
 
     /**

@@ -3,11 +3,13 @@ package dev.salient.attribution;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.salient.autodiff.LrpRules;
+import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
 import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
+import dev.salient.testing.BatchNorms;
 import dev.salient.testing.SharedData;
 import dev.salient.testing.TestNets;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,6 +87,99 @@ class LrpTest {
         }
     }
 
+    /**
+     * BatchNorm folded before LRP, as Zennit's canonizer does: cnn_small given back a BatchNorm after each convolution
+     * (the function unchanged, every fourth channel with a negative scale), explained by the composites, matches
+     * Zennit's maps of the PyTorch model with its BatchNorms, to the bar of the BN-free model. The same composite on the
+     * unfolded graph, which gives each BatchNorm its own proportional rule, does not: the z⁺ and γ rules then see the
+     * divided weights, whose signs the negative scales have flipped, and the BatchNorms' biases absorb relevance.
+     */
+    @ParameterizedTest
+    @CsvSource({"bird, EPSILON_PLUS_FLAT, zennit.EpsilonPlusFlat", "dog, EPSILON_GAMMA_BOX, zennit.EpsilonGammaBox"})
+    void batchNormIsFoldedBeforeTheRulesAsZennitDoes(String photo, LrpRules.Composite composite, String file)
+            throws IOException {
+        Path peers = SharedData.path("reference/peers");
+        JsonNode manifest = new ObjectMapper().readTree(peers.resolve("peers_ref.json").toFile());
+        int target = manifest.at("/models/cnn_small/targets/" + photo).asInt();
+        float[] input = floats(peers.resolve("inputs").resolve(photo + ".input.f32"));
+        float[] theirs = floats(peers.resolve("cnn_small").resolve(photo).resolve(file + ".f32"));
+        OnnxModel withNorms = BatchNorms.inserted(OnnxModel.load(peers.resolve("cnn_small.onnx")), 9, false);
+        assertThat(BatchNorms.count(withNorms, "BatchNormalization")).isEqualTo(5);
+        try (DifferentiableModel dm = DifferentiableModel.open(withNorms, "input", "logits",
+                new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
+            AttributionRequest request = new AttributionRequest(dm, input, target, TargetHead.LOGIT, Layout.NCHW,
+                    box(manifest, 0), box(manifest, 1));
+            Lrp lrp = new Lrp(composite, 1e-6, 0.25);
+            Attribution folded = lrp.attribute(request);
+            double logit = folded.diagnostics().get("targetScore");
+            double foldedError = GradientMethodsTest.relativeError(scaled(folded.values(), 1 / logit), theirs);
+            RuleTable unfoldedRules = lrp.rules(request).foldingBatchNorm(false);
+            float[] unfolded = GradientMethod.single(request, unfoldedRules, List.of()).inputGradient();
+            double unfoldedError = GradientMethodsTest.relativeError(unfolded, theirs);
+            System.out.printf("LRP %s on cnn_small with 5 BatchNorms, %s: relative L2 to Zennit folded %.2e, "
+                    + "unfolded %.2e%n", composite, photo, foldedError, unfoldedError);
+            assertThat(foldedError).isLessThan(1e-3);
+            assertThat(unfoldedError).isGreaterThan(0.1);
+        }
+    }
+
+    /**
+     * Conservation through BatchNorm: the tiny CNN given a BatchNorm after each convolution with β = μ·s (no bias
+     * after folding; channel 1 of each with a negative scale), with ε → 0, hands the whole logit to the input, and
+     * its map is the BN-free model's. Unfolded, the z⁺ and γ rules of its second convolution see class 1's weights
+     * with their signs flipped by the negative scale, and its map differs (the ε rule is indifferent to a scale per
+     * output channel, and a bias-free BatchNorm's own ε rule passes relevance unchanged: no difference there).
+     */
+    @ParameterizedTest
+    @CsvSource({"EPSILON_PLUS_FLAT", "EPSILON_GAMMA_BOX", "EPSILON_PLUS", "EPSILON"})
+    void relevanceThroughFoldedBatchNormSumsToTheLogit(LrpRules.Composite composite) {
+        float[] x = TestNets.gaussian(36, 5);
+        long[] shape = {1, 1, 6, 6};
+        try (DifferentiableModel withNorms = DifferentiableModel.open(BatchNorms.inserted(TestNets.tiny(), 4, true),
+                TestNets.INPUT, TestNets.OUTPUT, shape, EngineOptions.DEFAULT);
+             DifferentiableModel plain = DifferentiableModel.open(TestNets.tiny(), TestNets.INPUT, TestNets.OUTPUT,
+                     shape, EngineOptions.DEFAULT)) {
+            Lrp lrp = new Lrp(composite, 1e-9, 0.25);
+            for (int target = 0; target < 3; target++) {
+                AttributionRequest request = new AttributionRequest(withNorms, x, target, TargetHead.LOGIT,
+                        Layout.NCHW, new float[]{-4}, new float[]{4});
+                Attribution a = lrp.attribute(request);
+                Attribution reference = lrp.attribute(new AttributionRequest(plain, x, target, TargetHead.LOGIT,
+                        Layout.NCHW, new float[]{-4}, new float[]{4}));
+                double logit = a.diagnostics().get("targetScore");
+                float[] unfolded = scaled(GradientMethod.single(request, lrp.rules(request).foldingBatchNorm(false),
+                        List.of()).inputGradient(), logit);
+                double unfoldedDifference = GradientMethodsTest.relativeError(unfolded, a.values());
+                System.out.printf("LRP %s, tiny CNN with BatchNorms, class %d: relevance sum %.7f, logit %.7f, "
+                        + "vs BN-free model %.1e, unfolded differs by %.2e%n", composite, target, sum(a.values()), logit,
+                        GradientMethodsTest.relativeError(a.values(), reference.values()), unfoldedDifference);
+                assertThat(sum(a.values())).isCloseTo(logit, org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(logit))));
+                assertThat(GradientMethodsTest.relativeError(a.values(), reference.values())).isLessThan(1e-5);
+                if (composite != LrpRules.Composite.EPSILON && target == 1) {
+                    assertThat(unfoldedDifference).as("unfolded, class 1's channel has a negative scale")
+                            .isGreaterThan(1e-2);
+                }
+            }
+        }
+    }
+
+    private static float[] box(JsonNode manifest, int pixel) {
+        float[] value = new float[3];
+        for (int c = 0; c < 3; c++) {
+            value[c] = (float) ((pixel - manifest.at("/preprocess/mean/" + c).asDouble())
+                    / manifest.at("/preprocess/std/" + c).asDouble());
+        }
+        return value;
+    }
+
+    private static float[] scaled(float[] values, double factor) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (values[i] * factor);
+        }
+        return out;
+    }
+
     /** Tables are values: the same composite and parameters give equal tables (one cached session), others differ. */
     @org.junit.jupiter.api.Test
     void equalParametersGiveEqualRuleTables() {
@@ -97,6 +193,8 @@ class LrpTest {
                 .isNotEqualTo(table);
         assertThat(LrpRules.composite(LrpRules.Composite.EPSILON_PLUS_FLAT, 1e-6f, 0.25f, low, high))
                 .isNotEqualTo(table);
+        assertThat(table.foldsBatchNorm()).isTrue();
+        assertThat(table.foldingBatchNorm(false)).as("folding BatchNorm is part of the value").isNotEqualTo(table);
     }
 
     /**
