@@ -2,11 +2,13 @@ package dev.salient.attribution;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.salient.autodiff.GradientRule;
 import dev.salient.autodiff.LrpRules;
 import dev.salient.autodiff.RuleTable;
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
+import dev.salient.engine.GradientResult;
 import dev.salient.graph.OnnxModel;
 import dev.salient.image.Layout;
 import dev.salient.testing.BatchNorms;
@@ -159,6 +161,32 @@ class LrpTest {
                     assertThat(unfoldedDifference).as("unfolded, class 1's channel has a negative scale")
                             .isGreaterThan(1e-2);
                 }
+            }
+        }
+    }
+
+    /**
+     * The z⁺ and γ rules on a layer whose input has both signs (the tiny CNN's first convolution, fed the raw input)
+     * take their general form, with the x⁻ terms; after a ReLU, the short form. Without biases and with ε → 0 both
+     * conserve: Σ R_in = the logit.
+     */
+    @ParameterizedTest
+    @CsvSource({"z-plus", "gamma"})
+    void rulesOnInputsOfBothSignsConserveRelevance(String rule) {
+        float[] x = TestNets.gaussian(36, 8);
+        GradientRule layerRule = rule.equals("gamma") ? new LrpRules.Gamma(0.25f, 1e-9f) : new LrpRules.ZPlus(1e-9f);
+        RuleTable table = LrpRules.composite(LrpRules.Composite.EPSILON, 1e-9f, 0.25f, null, null).with("Conv",
+                new LrpRules.ByLayer(layerRule, new LrpRules.Epsilon(1e-9f), layerRule, new LrpRules.Epsilon(1e-9f)));
+        try (DifferentiableModel dm = DifferentiableModel.open(TestNets.tiny(), TestNets.INPUT, TestNets.OUTPUT,
+                new long[]{1, 1, 6, 6}, EngineOptions.DEFAULT)) {
+            for (int target = 0; target < 3; target++) {
+                GradientResult r = GradientMethod.single(new AttributionRequest(dm, x, target, TargetHead.LOGIT,
+                        Layout.NCHW), table, List.of());
+                double logit = r.target()[0];
+                double sum = sum(r.inputGradient()) * logit;
+                System.out.printf("LRP %s on both input signs, tiny CNN, class %d: relevance sum %.7f, logit %.7f%n",
+                        rule, target, sum, logit);
+                assertThat(sum).isCloseTo(logit, org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(logit))));
             }
         }
     }
