@@ -47,23 +47,12 @@ class LrpTest {
             "cnn_small_bnfolded, dog, EPSILON, 1e-9, captum.LRP.bnfolded"})
     void matchesThePeers(String model, String photo, LrpRules.Composite composite, double epsilon, String file)
             throws IOException {
-        Path peers = SharedData.path("reference/peers");
-        JsonNode manifest = new ObjectMapper().readTree(peers.resolve("peers_ref.json").toFile());
-        int target = manifest.at("/models/cnn_small/targets/" + photo).asInt();
-        float[] input = floats(peers.resolve("inputs").resolve(photo + ".input.f32"));
-        float[] theirs = floats(peers.resolve("cnn_small").resolve(photo).resolve(file + ".f32"));
-        float[] black = new float[3];
-        float[] white = new float[3];
-        for (int c = 0; c < 3; c++) {
-            double mean = manifest.at("/preprocess/mean/" + c).asDouble();
-            double std = manifest.at("/preprocess/std/" + c).asDouble();
-            black[c] = (float) ((0 - mean) / std);
-            white[c] = (float) ((1 - mean) / std);
-        }
-        try (DifferentiableModel dm = DifferentiableModel.open(OnnxModel.load(peers.resolve(model + ".onnx")), "input",
-                "logits", new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
-            Attribution ours = new Lrp(composite, epsilon, 0.25).attribute(new AttributionRequest(dm, input, target,
-                    TargetHead.LOG_PROBABILITY, Layout.NCHW, black, white));
+        PeerCase peer = PeerCase.of(photo, file);
+        float[] theirs = peer.theirs();
+        try (DifferentiableModel dm = DifferentiableModel.open(OnnxModel.load(peer.folder().resolve(model + ".onnx")),
+                "input", "logits", new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
+            Attribution ours = new Lrp(composite, epsilon, 0.25).attribute(peer.request(dm,
+                    TargetHead.LOG_PROBABILITY));
             double logit = ours.diagnostics().get("targetScore");
             // Zennit's output relevance is 1, not the logit: ours / logit under its convention
             double scale = file.startsWith("zennit") ? logit : 1;
@@ -100,17 +89,13 @@ class LrpTest {
     @CsvSource({"bird, EPSILON_PLUS_FLAT, zennit.EpsilonPlusFlat", "dog, EPSILON_GAMMA_BOX, zennit.EpsilonGammaBox"})
     void batchNormIsFoldedBeforeTheRulesAsZennitDoes(String photo, LrpRules.Composite composite, String file)
             throws IOException {
-        Path peers = SharedData.path("reference/peers");
-        JsonNode manifest = new ObjectMapper().readTree(peers.resolve("peers_ref.json").toFile());
-        int target = manifest.at("/models/cnn_small/targets/" + photo).asInt();
-        float[] input = floats(peers.resolve("inputs").resolve(photo + ".input.f32"));
-        float[] theirs = floats(peers.resolve("cnn_small").resolve(photo).resolve(file + ".f32"));
-        OnnxModel withNorms = BatchNorms.inserted(OnnxModel.load(peers.resolve("cnn_small.onnx")), 9, false);
+        PeerCase peer = PeerCase.of(photo, file);
+        float[] theirs = peer.theirs();
+        OnnxModel withNorms = BatchNorms.inserted(OnnxModel.load(peer.folder().resolve("cnn_small.onnx")), 9, false);
         assertThat(BatchNorms.count(withNorms, "BatchNormalization")).isEqualTo(5);
         try (DifferentiableModel dm = DifferentiableModel.open(withNorms, "input", "logits",
                 new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
-            AttributionRequest request = new AttributionRequest(dm, input, target, TargetHead.LOGIT, Layout.NCHW,
-                    box(manifest, 0), box(manifest, 1));
+            AttributionRequest request = peer.request(dm, TargetHead.LOGIT);
             Lrp lrp = new Lrp(composite, 1e-6, 0.25);
             Attribution folded = lrp.attribute(request);
             double logit = folded.diagnostics().get("targetScore");
@@ -191,13 +176,30 @@ class LrpTest {
         }
     }
 
-    private static float[] box(JsonNode manifest, int pixel) {
-        float[] value = new float[3];
-        for (int c = 0; c < 3; c++) {
-            value[c] = (float) ((pixel - manifest.at("/preprocess/mean/" + c).asDouble())
-                    / manifest.at("/preprocess/std/" + c).asDouble());
+    /** A photo of ../shared/reference/peers on cnn_small: its target, input, the peer's map and the pixel box. */
+    private record PeerCase(Path folder, int target, float[] input, float[] theirs, float[] black, float[] white) {
+        static PeerCase of(String photo, String file) throws IOException {
+            Path peers = SharedData.path("reference/peers");
+            JsonNode manifest = new ObjectMapper().readTree(peers.resolve("peers_ref.json").toFile());
+            return new PeerCase(peers, manifest.at("/models/cnn_small/targets/" + photo).asInt(),
+                    floats(peers.resolve("inputs").resolve(photo + ".input.f32")),
+                    floats(peers.resolve("cnn_small").resolve(photo).resolve(file + ".f32")),
+                    modelSpace(manifest, 0), modelSpace(manifest, 1));
         }
-        return value;
+
+        /** The model-space value of a pixel value (0 black, 1 white) per channel. */
+        private static float[] modelSpace(JsonNode manifest, int pixel) {
+            float[] value = new float[3];
+            for (int c = 0; c < 3; c++) {
+                value[c] = (float) ((pixel - manifest.at("/preprocess/mean/" + c).asDouble())
+                        / manifest.at("/preprocess/std/" + c).asDouble());
+            }
+            return value;
+        }
+
+        AttributionRequest request(DifferentiableModel model, TargetHead head) {
+            return new AttributionRequest(model, input, target, head, Layout.NCHW, black, white);
+        }
     }
 
     private static float[] scaled(float[] values, double factor) {
