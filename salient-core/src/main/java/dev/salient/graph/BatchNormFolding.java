@@ -2,10 +2,7 @@ package dev.salient.graph;
 
 import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import com.google.protobuf.ByteString;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.*;
 
 /**
@@ -24,8 +21,8 @@ public final class BatchNormFolding {
     private final OnnxModel model;
     private final Map<String, Integer> consumers = new HashMap<>();
     private final Map<String, OnnxMl.NodeProto> producers = new HashMap<>();
-    private final Set<String> taken = new HashSet<>();
-    private int counter;
+    /** Emits the merged layers' weights and biases as initializers, named apart from the model's tensors. */
+    private final GraphBuilder constants;
 
     /** The model with its foldable BatchNormalizations merged, and its shapes. */
     public record Folded(OnnxModel model, TensorShapes shapes, int merged) {}
@@ -33,6 +30,7 @@ public final class BatchNormFolding {
     private BatchNormFolding(OnnxModel model) {
         this.model = model;
         OnnxMl.GraphProto graph = model.graph();
+        Set<String> taken = new HashSet<>(model.initializers().keySet());
         for (OnnxMl.NodeProto node : graph.getNodeList()) {
             for (String in : node.getInputList()) {
                 consumers.merge(in, 1, Integer::sum);
@@ -43,7 +41,7 @@ public final class BatchNormFolding {
             }
         }
         graph.getOutputList().forEach(o -> consumers.merge(o.getName(), 1, Integer::sum));
-        taken.addAll(model.initializers().keySet());
+        constants = new GraphBuilder(model.opset(), "salient_bn_folded/", taken);
     }
 
     /**
@@ -57,21 +55,18 @@ public final class BatchNormFolding {
     private Folded run(TensorShapes shapes, Collection<String> keep) {
         Map<OnnxMl.NodeProto, OnnxMl.NodeProto> mergedLayers = new IdentityHashMap<>();
         Set<OnnxMl.NodeProto> removed = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<OnnxMl.TensorProto> added = new ArrayList<>();
         Set<String> released = new HashSet<>();
         for (OnnxMl.NodeProto norm : model.graph().getNodeList()) {
             OnnxMl.NodeProto layer = foldableLayer(norm, keep);
             if (layer == null || mergedLayers.containsKey(layer)) {
                 continue;
             }
-            List<OnnxMl.TensorProto> parameters = merged(layer, norm);
+            List<String> parameters = merged(layer, norm);
             if (parameters == null) {
                 continue;
             }
-            added.addAll(parameters);
             OnnxMl.NodeProto.Builder merged = layer.toBuilder().clearInput().clearOutput()
-                    .addInput(layer.getInput(0)).addOutput(norm.getOutput(0));
-            parameters.forEach(p -> merged.addInput(p.getName()));
+                    .addInput(layer.getInput(0)).addOutput(norm.getOutput(0)).addAllInput(parameters);
             if (layer.getOpType().equals("Gemm")) {
                 merged.clearAttribute();
                 layer.getAttributeList().stream().filter(a -> !a.getName().equals("beta")).forEach(merged::addAttribute);
@@ -100,6 +95,7 @@ public final class BatchNormFolding {
         gone.removeAll(stillUsed);
         graph.clearInitializer();
         model.graph().getInitializerList().stream().filter(t -> !gone.contains(t.getName())).forEach(graph::addInitializer);
+        List<OnnxMl.TensorProto> added = constants.initializers();
         graph.addAllInitializer(added);
         Set<String> vanished = new HashSet<>();
         mergedLayers.keySet().forEach(layer -> vanished.add(layer.getOutput(0)));
@@ -145,10 +141,11 @@ public final class BatchNormFolding {
     }
 
     /**
-     * The merged layer's weight and bias initializers, or null when a parameter is not a float initializer of the
-     * expected shape: W' = s ⊙ W (per output channel), b' = (b − μ) ⊙ s + β, s = γ/√(var + ε).
+     * The names of the merged layer's new weight and bias initializers, or null (nothing emitted) when a parameter is
+     * not a float initializer of the expected shape: W' = s ⊙ W (per output channel), b' = (b − μ) ⊙ s + β,
+     * s = γ/√(var + ε).
      */
-    private List<OnnxMl.TensorProto> merged(OnnxMl.NodeProto layer, OnnxMl.NodeProto norm) {
+    private List<String> merged(OnnxMl.NodeProto layer, OnnxMl.NodeProto norm) {
         double[][] p = new double[4][];
         for (int i = 0; i < 4; i++) {
             p[i] = floats(norm.getInput(i + 1));
@@ -187,8 +184,7 @@ public final class BatchNormFolding {
         for (int c = 0; c < channels; c++) {
             bias[c] = bias[c] * scale[c] + shift[c];
         }
-        return List.of(tensor(layer.getInput(1), w, dims), tensor(layer.getInput(1) + "_bias", bias,
-                new long[]{channels}));
+        return List.of(constants.constFloats(toFloats(w), dims), constants.constFloats(toFloats(bias), channels));
     }
 
     /** The layer's bias per output channel (Gemm's β·C), zeros when it has none; null when it is not foldable. */
@@ -218,6 +214,14 @@ public final class BatchNormFolding {
         return out;
     }
 
+    private static float[] toFloats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
+    }
+
     /** A float32 initializer's values, or null when the tensor is not one. */
     private double[] floats(String name) {
         OnnxMl.TensorProto t = model.initializers().get(name);
@@ -230,22 +234,5 @@ public final class BatchNormFolding {
             out[i] = values[i];
         }
         return out;
-    }
-
-    private OnnxMl.TensorProto tensor(String hint, double[] values, long[] dims) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (double v : values) {
-            buf.putFloat((float) v);
-        }
-        String name;
-        do {
-            name = hint + "_bn_folded_" + counter++;
-        } while (!taken.add(name));
-        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(buf.array()));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
     }
 }
