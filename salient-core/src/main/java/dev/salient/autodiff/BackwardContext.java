@@ -129,6 +129,11 @@ public final class BackwardContext {
         return owner.constantInts(tensor, describe());
     }
 
+    /** Whether a tensor is ≥ 0 by the graph's construction (a rectifier's output, pooled or reshaped); false if unknown. */
+    public boolean nonNegative(String tensor) {
+        return owner.nonNegative(tensor);
+    }
+
     /** Values of a constant float tensor (initializer or Constant node), or null when it is computed. */
     public float[] constantFloats(String tensor) {
         return owner.constantFloats(tensor);

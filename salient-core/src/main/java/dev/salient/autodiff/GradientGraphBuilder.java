@@ -25,6 +25,7 @@ public final class GradientGraphBuilder {
     private final TensorShapes shapes;
     private final GradientGraphSpec spec;
     private final Map<String, OnnxMl.NodeProto> constantNodes = new HashMap<>();
+    private final Map<String, OnnxMl.NodeProto> producers = new HashMap<>();
     private final Map<String, long[]> extraShapes = new HashMap<>();
 
     private GradientGraphBuilder(OnnxModel model, ElementTypes types, TensorShapes shapes, GradientGraphSpec spec) {
@@ -36,6 +37,7 @@ public final class GradientGraphBuilder {
             if (n.getOpType().equals("Constant")) {
                 constantNodes.put(n.getOutput(0), n);
             }
+            n.getOutputList().forEach(o -> producers.put(o, n));
         }
     }
 
@@ -49,7 +51,18 @@ public final class GradientGraphBuilder {
 
     public static OnnxMl.ModelProto build(OnnxModel model, ElementTypes types, TensorShapes shapes,
                                           GradientGraphSpec spec) {
-        return new GradientGraphBuilder(model, types, shapes, spec).build();
+        return of(model, types, shapes, spec).build();
+    }
+
+    /** A builder for the model, or for its BatchNorm-folded form when the spec's rules ask for it. */
+    private static GradientGraphBuilder of(OnnxModel model, ElementTypes types, TensorShapes shapes,
+                                           GradientGraphSpec spec) {
+        if (!spec.rules().foldsBatchNorm()) {
+            return new GradientGraphBuilder(model, types, shapes, spec);
+        }
+        BatchNormFolding.Folded folded = BatchNormFolding.fold(model, shapes, spec.innerTensors());
+        return folded.merged() == 0 ? new GradientGraphBuilder(model, types, shapes, spec)
+                : new GradientGraphBuilder(folded.model(), ElementTypes.of(folded.model()), folded.shapes(), spec);
     }
 
     static String describe(OnnxMl.NodeProto node) {
@@ -81,6 +94,33 @@ public final class GradientGraphBuilder {
             throw new UnsupportedOperatorException(user, "input '" + tensor + "' must be a constant");
         }
         return TensorData.longs(t);
+    }
+
+    /** Ops whose output is ≥ 0 whatever their input. */
+    private static final Set<String> NON_NEGATIVE_OPS = Set.of("Relu", "Sigmoid", "Softplus", "Softmax", "Exp", "Abs");
+    /** Ops whose output values are some of their first input's (or averages of them): ≥ 0 when it is. */
+    private static final Set<String> SIGN_KEEPING_OPS = Set.of("MaxPool", "AveragePool", "GlobalAveragePool",
+            "GlobalMaxPool", "Reshape", "Flatten", "Transpose", "Identity", "Squeeze", "Unsqueeze");
+
+    /**
+     * Whether a tensor is ≥ 0 by construction of the graph: the output of a rectifier (Relu, Clip with a constant
+     * minimum ≥ 0, ...) or of pooling and reshaping such a tensor. False when unknown.
+     */
+    boolean nonNegative(String tensor) {
+        OnnxMl.NodeProto n = producers.get(tensor);
+        if (n == null) {
+            return false;
+        }
+        String op = n.getOpType();
+        if (NON_NEGATIVE_OPS.contains(op)) {
+            return true;
+        }
+        if (op.equals("Clip")) {
+            float[] min = n.getInputCount() > 1 && !n.getInput(1).isEmpty() ? constantFloats(n.getInput(1))
+                    : n.getInputCount() > 1 ? null : new float[]{Attributes.getFloat(n, "min", Float.NEGATIVE_INFINITY)};
+            return min != null && min.length == 1 && min[0] >= 0;
+        }
+        return SIGN_KEEPING_OPS.contains(op) && nonNegative(n.getInput(0));
     }
 
     /** Values of a constant float tensor, or null when the tensor is computed at run time or not floating. */
@@ -390,7 +430,7 @@ public final class GradientGraphBuilder {
      * constant, a Pow exponent that depends on the input) fails here.
      */
     public static void check(OnnxModel model, ElementTypes types, TensorShapes shapes, GradientGraphSpec spec) {
-        new GradientGraphBuilder(model, types, shapes, spec).build();
+        of(model, types, shapes, spec).build();
     }
 
     /** The nodes the outputs need and the tensors that carry a gradient, checked to have a rule for every op. */

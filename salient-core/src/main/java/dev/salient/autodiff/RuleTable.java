@@ -18,11 +18,13 @@ import java.util.TreeMap;
 public final class RuleTable {
     private final Map<String, GradientRule> rules;
     private final String name;
+    private final boolean foldsBatchNorm;
     private int hash;
 
-    private RuleTable(String name, Map<String, GradientRule> rules) {
+    private RuleTable(String name, Map<String, GradientRule> rules, boolean foldsBatchNorm) {
         this.name = name;
         this.rules = Collections.unmodifiableMap(new TreeMap<>(rules));
+        this.foldsBatchNorm = foldsBatchNorm;
     }
 
     /** Exact gradients for every supported op. */
@@ -31,19 +33,32 @@ public final class RuleTable {
     }
 
     public static RuleTable of(String name, Map<String, GradientRule> rules) {
-        return new RuleTable(name, rules);
+        return new RuleTable(name, rules, false);
     }
 
     /** A copy with the rule for {@code opType} replaced (or added). */
     public RuleTable with(String opType, GradientRule rule) {
         Map<String, GradientRule> copy = new TreeMap<>(rules);
         copy.put(opType, rule);
-        return new RuleTable(name, copy);
+        return new RuleTable(name, copy, foldsBatchNorm);
     }
 
     /** A copy under another name, for display; the name takes no part in equality. */
     public RuleTable named(String newName) {
-        return new RuleTable(newName, rules);
+        return new RuleTable(newName, rules, foldsBatchNorm);
+    }
+
+    /**
+     * A copy whose graphs are built with each foldable BatchNormalization merged into the Conv or Gemm before it
+     * ({@link dev.salient.graph.BatchNormFolding}), or not: LRP's rules must see a layer's weights and bias as one.
+     */
+    public RuleTable foldingBatchNorm(boolean fold) {
+        return new RuleTable(name, rules, fold);
+    }
+
+    /** Whether graphs for this table merge BatchNormalization into the layer before it. */
+    public boolean foldsBatchNorm() {
+        return foldsBatchNorm;
     }
 
     public String name() {
@@ -63,7 +78,8 @@ public final class RuleTable {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof RuleTable other) || !rules.keySet().equals(other.rules.keySet())) {
+        if (!(o instanceof RuleTable other) || foldsBatchNorm != other.foldsBatchNorm
+                || !rules.keySet().equals(other.rules.keySet())) {
             return false;
         }
         for (Map.Entry<String, GradientRule> e : rules.entrySet()) {
@@ -81,6 +97,7 @@ public final class RuleTable {
             for (Map.Entry<String, GradientRule> e : rules.entrySet()) {
                 h += e.getKey().hashCode() ^ e.getValue().hashCode();
             }
+            h = 31 * h + Boolean.hashCode(foldsBatchNorm);
             hash = h;
         }
         return h;
@@ -88,6 +105,6 @@ public final class RuleTable {
 
     @Override
     public String toString() {
-        return "RuleTable[" + name + "]";
+        return "RuleTable[" + name + (foldsBatchNorm ? ", BatchNormalization folded" : "") + "]";
     }
 }

@@ -23,6 +23,29 @@ public final class TensorShapes {
         this.folding = new ConstantFolding(env, model, types, this);
     }
 
+    private TensorShapes(Map<String, long[]> atOne, Map<String, long[]> atTwo, ConstantFolding folding) {
+        this.atOne = atOne;
+        this.atTwo = atTwo;
+        this.folding = folding;
+    }
+
+    /**
+     * The shapes of a model derived from this one by merging nodes ({@link BatchNormFolding}): every tensor it keeps
+     * has its shape here, and so does every computed constant; {@code added} are its new initializers.
+     */
+    TensorShapes withInitializers(Collection<OnnxMl.TensorProto> added) {
+        Map<String, long[]> one = new HashMap<>(atOne);
+        Map<String, long[]> two = atTwo == null ? null : new HashMap<>(atTwo);
+        for (OnnxMl.TensorProto init : added) {
+            long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
+            one.put(init.getName(), dims);
+            if (two != null) {
+                two.put(init.getName(), dims);
+            }
+        }
+        return new TensorShapes(one, two, folding);
+    }
+
     /**
      * @param options     options for the probing session (its optimisation level is set to none)
      * @param inputShapes shape of each runtime input with its batch dimension (axis 0) set to 1
