@@ -1,0 +1,132 @@
+package dev.salient.attribution;
+
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
+
+/**
+ * LIME (Ribeiro et al. 2016) over SLIC superpixels, as the lime library's image explainer: n coalitions z_k ∈ {0, 1}^M
+ * (the first all on, the rest with each superpixel on with probability ½), v_k = F_c(photo with the superpixels off
+ * in z_k set to black), and a ridge regression with intercept argmin Σ_k π_k (v_k − β₀ − z_k·β)² + λ|β|², weighted
+ * by π_k = √exp(−d_k²/σ²) with d_k = 1 − cos(z_k, 1) the cosine distance to the photo and σ the kernel width.
+ *
+ * <p>Every superpixel's pixels carry its β_j. The fit's weighted R² is in the diagnostics as {@code fitR2}. One seeded
+ * sequence draws the coalitions in order, so the map depends on the seed and not the batch.
+ */
+public final class Lime implements AttributionMethod {
+    /**
+     * @param coalitions   n, forward passes
+     * @param superpixels  about how many SLIC superpixels M
+     * @param compactness  SLIC's spatial weight
+     * @param kernelWidth  σ of the exponential kernel on cosine distance (lime's default 0.25)
+     * @param ridge        λ (lime's default Ridge(alpha=1))
+     * @param seed         seed of the coalitions
+     * @param batchSize    images per forward call
+     * @param memoryBudget bytes one call may use
+     */
+    public record Params(int coalitions, int superpixels, double compactness, double kernelWidth, double ridge,
+                         long seed, int batchSize, long memoryBudget) {
+        public Params {
+            if (coalitions < 1 || superpixels < 1 || batchSize < 1 || memoryBudget < 1 || !(compactness > 0)
+                    || !(kernelWidth > 0)) {
+                throw new IllegalArgumentException("coalitions, superpixels, compactness, kernel width, batch and "
+                        + "memory budget must be positive");
+            }
+            if (!(ridge >= 0) || Double.isInfinite(ridge)) {
+                throw new IllegalArgumentException("ridge must be a finite number ≥ 0: " + ridge);
+            }
+        }
+    }
+
+    static final ParameterDescription<Double> KERNEL_WIDTH = ParameterDescription.positive("kernel-width",
+            "Kernel width", 0.25, 100, "", "σ of the proximity kernel √exp(−d²/σ²) on the cosine distance d to the "
+                    + "photo's all-on pattern");
+    static final ParameterDescription<Double> RIDGE = ParameterDescription.number("ridge", "Ridge", 1.0, 0, 1e6,
+            "", "λ, the ridge penalty of the surrogate's weights");
+
+    public static final MethodDescription DESCRIPTION = new MethodDescription("lime", "LIME",
+            "weights of a ridge surrogate F_c ≈ β₀ + z·β over random on/off patterns z of SLIC superpixels (off = "
+                    + "black), weighted by proximity to the photo",
+            List.of(SuperpixelGame.COALITIONS, SuperpixelGame.SUPERPIXELS, SuperpixelGame.COMPACTNESS, KERNEL_WIDTH,
+                    RIDGE, SuperpixelGame.SEED, SuperpixelGame.BATCH, ChunkParameters.MEMORY_MB),
+            new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
+                    new MethodTraits.Cost(0, 0, 1, 0, SuperpixelGame.COALITIONS.name())),
+            values -> new Lime(new Params(values.get(SuperpixelGame.COALITIONS),
+                    values.get(SuperpixelGame.SUPERPIXELS), values.get(SuperpixelGame.COMPACTNESS),
+                    values.get(KERNEL_WIDTH), values.get(RIDGE), values.get(SuperpixelGame.SEED),
+                    values.get(SuperpixelGame.BATCH), ChunkParameters.memoryBudget(values))));
+
+    private final Params params;
+
+    public Lime(Params params) {
+        this.params = params;
+    }
+
+    @Override
+    public String name() {
+        return DESCRIPTION.name();
+    }
+
+    @Override
+    public Attribution attribute(AttributionRequest request, ProgressListener progress) {
+        SuperpixelGame game = SuperpixelGame.slic(request, params.superpixels(), params.compactness());
+        int m = game.players();
+        int n = params.coalitions();
+        RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(params.seed());
+        boolean[][] coalitions = new boolean[n][m];
+        double[] weights = new double[n];
+        for (int k = 0; k < n; k++) {
+            int on = 0;
+            for (int j = 0; j < m; j++) {
+                coalitions[k][j] = k == 0 || random.nextBoolean();
+                on += coalitions[k][j] ? 1 : 0;
+            }
+            double distance = 1 - Math.sqrt(on / (double) m); // cosine distance of z to 1 (1 for z = 0)
+            weights[k] = Math.sqrt(Math.exp(-distance * distance / (params.kernelWidth() * params.kernelWidth())));
+        }
+        double[] v = game.values(coalitions, params.batchSize(), params.memoryBudget(), progress, name());
+        // centre by the weighted means, so the intercept is not penalised
+        double weightSum = 0;
+        double meanV = 0;
+        double[] meanZ = new double[m];
+        for (int k = 0; k < n; k++) {
+            weightSum += weights[k];
+            meanV += weights[k] * v[k];
+            for (int j = 0; j < m; j++) {
+                meanZ[j] += coalitions[k][j] ? weights[k] : 0;
+            }
+        }
+        meanV /= weightSum;
+        double[][] rows = new double[n][m];
+        double[] y = new double[n];
+        for (int j = 0; j < m; j++) {
+            meanZ[j] /= weightSum;
+        }
+        for (int k = 0; k < n; k++) {
+            for (int j = 0; j < m; j++) {
+                rows[k][j] = (coalitions[k][j] ? 1 : 0) - meanZ[j];
+            }
+            y[k] = v[k] - meanV;
+        }
+        double[] beta = SuperpixelGame.weightedLeastSquares(rows, y, weights, params.ridge());
+        double intercept = meanV;
+        for (int j = 0; j < m; j++) {
+            intercept -= meanZ[j] * beta[j];
+        }
+        double residual = 0;
+        double spread = 0;
+        for (int k = 0; k < n; k++) {
+            double fit = 0;
+            for (int j = 0; j < m; j++) {
+                fit += rows[k][j] * beta[j];
+            }
+            residual += weights[k] * (y[k] - fit) * (y[k] - fit);
+            spread += weights[k] * y[k] * y[k];
+        }
+        double r2 = spread == 0 ? 1 : 1 - residual / spread;
+        return new Attribution(game.segments().paint(beta, request.geometry()), request.inputShape(), true,
+                Map.of("superpixels", (double) m, "coalitions", (double) n, "intercept", intercept, "fitR2", r2,
+                        "targetScore", v[0]));
+    }
+}

@@ -1,0 +1,125 @@
+package dev.salient.attribution;
+
+import dev.salient.engine.DifferentiableModel;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.linsol.LinearSolverDense;
+
+/**
+ * The cooperative game KernelSHAP and LIME explain: a coalition z ∈ {0, 1}^M of the photo's M SLIC superpixels is
+ * the photo with the superpixels where z_j = 0 set to the request's black, and its value is the class's score
+ * F_c of that image. Coalitions run through the model's forward session in chunks ({@link Batching#chunkSize}),
+ * with progress and cancellation between chunks; the fits are weighted least squares solved by EJML.
+ */
+final class SuperpixelGame {
+    // the parameters both superpixel methods share, described once
+    static final ParameterDescription<Integer> COALITIONS = ParameterDescription.integer("coalitions", "Coalitions",
+            1000, 1, 100_000, "", "superpixel on/off patterns whose scores the surrogate is fitted to (forward "
+                    + "passes)");
+    static final ParameterDescription<Integer> SUPERPIXELS = ParameterDescription.integer("superpixels",
+            "Superpixels", 50, 1, 2000, "", "about how many SLIC superpixels the photo is cut into");
+    static final ParameterDescription<Double> COMPACTNESS = ParameterDescription.positive("compactness",
+            "Compactness", 200.0, 10_000, "", "SLIC's spatial weight: larger gives squarer superpixels");
+    static final ParameterDescription<Integer> SEED = Rise.SEED;
+    static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(16);
+
+    private final AttributionRequest request;
+    private final Superpixels segments;
+    private final int[][] members;
+
+    SuperpixelGame(AttributionRequest request, Superpixels segments) {
+        this.request = request;
+        this.segments = segments;
+        this.members = segments.members();
+    }
+
+    /** The game on the request's SLIC superpixels. */
+    static SuperpixelGame slic(AttributionRequest request, int superpixels, double compactness) {
+        return new SuperpixelGame(request, Superpixels.slic(request, superpixels, compactness));
+    }
+
+    Superpixels segments() {
+        return segments;
+    }
+
+    /** M, the number of players. */
+    int players() {
+        return segments.count();
+    }
+
+    /**
+     * F_c of each coalition, in order.
+     *
+     * @param method the method's name, for the cancellation message
+     */
+    double[] values(boolean[][] coalitions, int batch, long memoryBudget, ProgressListener progress, String method) {
+        DifferentiableModel model = request.model();
+        ImageGeometry geo = request.geometry();
+        float[] x = request.input();
+        int n = x.length;
+        int classes = model.classes();
+        int total = coalitions.length;
+        int chunk = Batching.chunkSize(model, batch, memoryBudget, total);
+        double[] values = new double[total];
+        progress.progress(0, total);
+        for (int first = 0; first < total; first += chunk) {
+            ProgressListener.check(progress, method);
+            int items = Math.min(chunk, total - first);
+            float[] in = new float[items * n];
+            for (int b = 0; b < items; b++) {
+                System.arraycopy(x, 0, in, b * n, n);
+                boolean[] z = coalitions[first + b];
+                for (int s = 0; s < z.length; s++) {
+                    if (!z[s]) {
+                        for (int p : members[s]) {
+                            for (int c = 0; c < geo.channels(); c++) {
+                                in[b * n + geo.index(c, p / geo.width(), p % geo.width())] = request.black(c);
+                            }
+                        }
+                    }
+                }
+            }
+            float[] out = model.forward(in, items);
+            for (int b = 0; b < items; b++) {
+                values[first + b] = Tensors.head(out, b * classes, classes, request.targetClass(), request.head());
+            }
+            progress.progress(first + items, total);
+        }
+        return values;
+    }
+
+    /**
+     * argmin_β Σ_k w_k (y_k − a_k·β)² + ridge·|β|², by the normal equations and a pseudo-inverse (so a rank-deficient
+     * design, e.g. a superpixel never switched off, gives the minimum-norm solution instead of failing).
+     *
+     * @param rows    the design a_k, one row per sample
+     */
+    static double[] weightedLeastSquares(double[][] rows, double[] y, double[] weights, double ridge) {
+        int p = rows.length == 0 ? 0 : rows[0].length;
+        DMatrixRMaj normal = new DMatrixRMaj(p, p);
+        DMatrixRMaj right = new DMatrixRMaj(p, 1);
+        for (int k = 0; k < rows.length; k++) {
+            double[] a = rows[k];
+            for (int i = 0; i < p; i++) {
+                if (a[i] == 0) {
+                    continue;
+                }
+                double wa = weights[k] * a[i];
+                right.data[i] += wa * y[k];
+                for (int j = 0; j < p; j++) {
+                    normal.data[i * p + j] += wa * a[j];
+                }
+            }
+        }
+        for (int i = 0; i < p; i++) {
+            normal.data[i * p + i] += ridge;
+        }
+        LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.pseudoInverse(true);
+        if (!solver.setA(normal)) {
+            throw new ArithmeticException("the superpixel fit's normal equations could not be decomposed");
+        }
+        DMatrixRMaj beta = new DMatrixRMaj(p, 1);
+        solver.solve(right, beta);
+        return beta.data;
+    }
+}
