@@ -93,22 +93,9 @@ public final class Xrai implements AttributionMethod {
     @Override
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
         ImageGeometry geo = request.geometry();
-        float[] ig = integratedGradients(request, progress);
-        double[] a = new double[geo.height() * geo.width()];
-        Arrays.fill(a, Double.NEGATIVE_INFINITY);
-        for (int c = 0; c < geo.channels(); c++) {
-            for (int p = 0; p < a.length; p++) {
-                a[p] = Math.max(a[p], ig[geo.index(c, p / geo.width(), p % geo.width())]);
-            }
-        }
+        double[] a = channelMax(integratedGradients(request, progress), geo);
         ProgressListener.check(progress, name());
-        List<int[]> candidates = new ArrayList<>();
-        for (double scale : params.scales()) {
-            Superpixels s = Superpixels.felzenszwalb(request, scale / 2, MIN_SEGMENT, SEGMENTATION_SIGMA);
-            for (int[] segment : s.members()) {
-                candidates.add(dilate(segment, geo.height(), geo.width(), params.dilation()));
-            }
-        }
+        List<int[]> candidates = candidates(request);
         List<Region> regions = regions(a, candidates);
         double[] gains = new double[regions.size()];
         int[] labels = new int[a.length];
@@ -123,8 +110,33 @@ public final class Xrai implements AttributionMethod {
                 "candidates", (double) candidates.size()));
     }
 
+    /** a: the largest value over channels at each pixel, row-major [h·w]. */
+    static double[] channelMax(float[] map, ImageGeometry geo) {
+        double[] a = new double[geo.height() * geo.width()];
+        Arrays.fill(a, Double.NEGATIVE_INFINITY);
+        for (int c = 0; c < geo.channels(); c++) {
+            for (int p = 0; p < a.length; p++) {
+                a[p] = Math.max(a[p], map[geo.index(c, p / geo.width(), p % geo.width())]);
+            }
+        }
+        return a;
+    }
+
+    /** Every segment of every scale, dilated: the candidate regions. */
+    List<int[]> candidates(AttributionRequest request) {
+        ImageGeometry geo = request.geometry();
+        List<int[]> candidates = new ArrayList<>();
+        for (double scale : params.scales()) {
+            Superpixels s = Superpixels.felzenszwalb(request, scale / 2, MIN_SEGMENT, SEGMENTATION_SIGMA);
+            for (int[] segment : s.members()) {
+                candidates.add(dilate(segment, geo.height(), geo.width(), params.dilation()));
+            }
+        }
+        return candidates;
+    }
+
     /** IG from each baseline, averaged; progress counts the gradient evaluations of all of them. */
-    private float[] integratedGradients(AttributionRequest request, ProgressListener progress) {
+    float[] integratedGradients(AttributionRequest request, ProgressListener progress) {
         List<float[]> starts = new ArrayList<>();
         starts.add(request.blackImage());
         if (params.baselines() == PathBaselines.BLACK_AND_WHITE) {
