@@ -166,6 +166,23 @@ public final class BenchCommand implements Callable<Integer> {
         forwardBatches(request, "scorecam", Map.of("top-channels", "64"), Math.min(64, channels), "channels");
         forwardBatches(request, "ablationcam", Map.of(), channels, "channels");
         forwardBatches(request, "rise", Map.of("masks", "256"), 256, "masks");
+        // KernelSHAP also scores the full and the empty photo: 256 + 2 forward passes
+        forwardBatches(request, "kernel-shap", Map.of("coalitions", "256"), 258, "coalitions");
+        forwardBatches(request, "lime", Map.of("coalitions", "256"), 256, "coalitions");
+        xraiAgainstIntegratedGradients(request);
+    }
+
+    /**
+     * XRAI against its expected cost: Integrated Gradients from each of its two baselines (black, white), timed here
+     * as two runs of integrated-gradients with the same steps; the rest is segmentation and the greedy region loop.
+     */
+    private void xraiAgainstIntegratedGradients(AttributionRequest request) {
+        Map<String, String> steps = Map.of("steps", "16");
+        double[] t = interleaved(() -> AttributionMethods.create("xrai", steps).attribute(request),
+                () -> AttributionMethods.create("integrated-gradients", steps).attribute(request));
+        System.out.printf("%-34s %10.1f %12s %8s <= 1.3: 2 x integrated-gradients steps=16 (%.1f ms) = %.1f ms, "
+                + "ratio %.2f (the excess is segmentation + greedy regions)%n", "xrai steps=16", t[0], "", "", t[1],
+                2 * t[1], t[0] / (2 * t[1]));
     }
 
     /**
