@@ -41,7 +41,7 @@ class MethodsApiTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Small parameters so that every method runs in a second or two; each method is sent those it takes. */
     private static final Map<String, String> SMALL = Map.of("samples", "2", "steps", "2", "window", "56", "stride", "56",
-            "masks", "16", "top-channels", "8");
+            "masks", "16", "top-channels", "8", "coalitions", "16");
     private static SalientServer server;
     private static String base;
     private static String bird;
