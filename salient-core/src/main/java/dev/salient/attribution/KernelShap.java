@@ -3,7 +3,6 @@ package dev.salient.attribution;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * KernelSHAP (Lundberg &amp; Lee 2017) over SLIC superpixels: the Shapley values φ of the game v(z) = F_c(photo with
@@ -17,40 +16,18 @@ import java.util.random.RandomGeneratorFactory;
  * coalitions in order, so the map depends on the seed and not the batch.
  */
 public final class KernelShap implements AttributionMethod {
-    /**
-     * @param coalitions   sampled coalitions (forward passes beyond the two of the full and the empty photo)
-     * @param superpixels  about how many SLIC superpixels M
-     * @param compactness  SLIC's spatial weight
-     * @param seed         seed of the coalitions
-     * @param batchSize    images per forward call
-     * @param memoryBudget bytes one call may use
-     */
-    public record Params(int coalitions, int superpixels, double compactness, long seed, int batchSize,
-                         long memoryBudget) {
-        public Params {
-            if (coalitions < 1 || superpixels < 1 || batchSize < 1 || memoryBudget < 1 || !(compactness > 0)) {
-                throw new IllegalArgumentException("coalitions, superpixels, compactness, batch and memory budget "
-                        + "must be positive");
-            }
-        }
-    }
-
     public static final MethodDescription DESCRIPTION = new MethodDescription("kernel-shap", "KernelSHAP",
             "Shapley values of SLIC superpixels (off = black): Shapley-kernel-weighted least squares over sampled "
                     + "coalitions, Σφ = F_c(x) − F_c(black)",
-            List.of(SuperpixelGame.COALITIONS, SuperpixelGame.SUPERPIXELS, SuperpixelGame.COMPACTNESS,
-                    SuperpixelGame.SEED, SuperpixelGame.BATCH, ChunkParameters.MEMORY_MB),
+            SuperpixelSampling.parameters(),
             new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
-                    new MethodTraits.Cost(2, 0, 1, 0, SuperpixelGame.COALITIONS.name())),
-            values -> new KernelShap(new Params(values.get(SuperpixelGame.COALITIONS),
-                    values.get(SuperpixelGame.SUPERPIXELS), values.get(SuperpixelGame.COMPACTNESS),
-                    values.get(SuperpixelGame.SEED), values.get(SuperpixelGame.BATCH),
-                    ChunkParameters.memoryBudget(values))));
+                    new MethodTraits.Cost(2, 0, 1, 0, SuperpixelSampling.COALITIONS.name())),
+            values -> new KernelShap(SuperpixelSampling.of(values)));
 
-    private final Params params;
+    private final SuperpixelSampling sampling;
 
-    public KernelShap(Params params) {
-        this.params = params;
+    public KernelShap(SuperpixelSampling sampling) {
+        this.sampling = sampling;
     }
 
     @Override
@@ -60,10 +37,10 @@ public final class KernelShap implements AttributionMethod {
 
     @Override
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
-        SuperpixelGame game = SuperpixelGame.slic(request, params.superpixels(), params.compactness());
+        SuperpixelGame game = sampling.game(request);
         int m = game.players();
-        boolean enumerate = m < 31 && (1L << m) - 2 <= params.coalitions();
-        int count = enumerate ? (int) ((1L << m) - 2) : params.coalitions();
+        boolean enumerate = m < 31 && (1L << m) - 2 <= sampling.coalitions();
+        int count = enumerate ? (int) ((1L << m) - 2) : sampling.coalitions();
         boolean[][] coalitions = new boolean[count + 2][];
         double[] weights = new double[count + 2];
         coalitions[0] = all(m, true);
@@ -78,7 +55,7 @@ public final class KernelShap implements AttributionMethod {
                 weights[k + 2] = kernel(m, size(z));
             }
         } else {
-            RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(params.seed());
+            RandomGenerator random = sampling.random();
             double[] sizeCdf = sizeDistribution(m);
             for (int k = 0; k < count; k++) {
                 boolean[] z = k % 2 == 1 ? complement(coalitions[k + 1]) : draw(random, sizeCdf, m);
@@ -86,7 +63,7 @@ public final class KernelShap implements AttributionMethod {
                 weights[k + 2] = 1;
             }
         }
-        double[] v = game.values(coalitions, params.batchSize(), params.memoryBudget(), progress, name());
+        double[] v = game.values(coalitions, progress, name());
         double full = v[0];
         double empty = v[1];
         double delta = full - empty;

@@ -3,7 +3,6 @@ package dev.salient.attribution;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * LIME (Ribeiro et al. 2016) over SLIC superpixels, as the lime library's image explainer: n coalitions z_k ∈ {0, 1}^M
@@ -16,22 +15,15 @@ import java.util.random.RandomGeneratorFactory;
  */
 public final class Lime implements AttributionMethod {
     /**
-     * @param coalitions   n, forward passes
-     * @param superpixels  about how many SLIC superpixels M
-     * @param compactness  SLIC's spatial weight
-     * @param kernelWidth  σ of the exponential kernel on cosine distance (lime's default 0.25)
-     * @param ridge        λ (lime's default Ridge(alpha=1))
-     * @param seed         seed of the coalitions
-     * @param batchSize    images per forward call
-     * @param memoryBudget bytes one call may use
+     * @param sampling    n = its coalitions, forward passes
+     * @param kernelWidth σ of the exponential kernel on cosine distance (lime's default 0.25)
+     * @param ridge       λ (lime's default Ridge(alpha=1))
      */
-    public record Params(int coalitions, int superpixels, double compactness, double kernelWidth, double ridge,
-                         long seed, int batchSize, long memoryBudget) {
+    public record Params(SuperpixelSampling sampling, double kernelWidth, double ridge) {
         public Params {
-            if (coalitions < 1 || superpixels < 1 || batchSize < 1 || memoryBudget < 1 || !(compactness > 0)
-                    || !(kernelWidth > 0)) {
-                throw new IllegalArgumentException("coalitions, superpixels, compactness, kernel width, batch and "
-                        + "memory budget must be positive");
+            java.util.Objects.requireNonNull(sampling, "sampling");
+            if (!(kernelWidth > 0) || Double.isInfinite(kernelWidth)) {
+                throw new IllegalArgumentException("kernel width must be a finite number > 0: " + kernelWidth);
             }
             if (!(ridge >= 0) || Double.isInfinite(ridge)) {
                 throw new IllegalArgumentException("ridge must be a finite number ≥ 0: " + ridge);
@@ -48,14 +40,10 @@ public final class Lime implements AttributionMethod {
     public static final MethodDescription DESCRIPTION = new MethodDescription("lime", "LIME",
             "weights of a ridge surrogate F_c ≈ β₀ + z·β over random on/off patterns z of SLIC superpixels (off = "
                     + "black), weighted by proximity to the photo",
-            List.of(SuperpixelGame.COALITIONS, SuperpixelGame.SUPERPIXELS, SuperpixelGame.COMPACTNESS, KERNEL_WIDTH,
-                    RIDGE, SuperpixelGame.SEED, SuperpixelGame.BATCH, ChunkParameters.MEMORY_MB),
+            SuperpixelSampling.parameters(KERNEL_WIDTH, RIDGE),
             new MethodTraits(MethodTraits.MapKind.PIXEL, true, MethodTraits.Scale.PER_MAP, false,
-                    new MethodTraits.Cost(0, 0, 1, 0, SuperpixelGame.COALITIONS.name())),
-            values -> new Lime(new Params(values.get(SuperpixelGame.COALITIONS),
-                    values.get(SuperpixelGame.SUPERPIXELS), values.get(SuperpixelGame.COMPACTNESS),
-                    values.get(KERNEL_WIDTH), values.get(RIDGE), values.get(SuperpixelGame.SEED),
-                    values.get(SuperpixelGame.BATCH), ChunkParameters.memoryBudget(values))));
+                    new MethodTraits.Cost(0, 0, 1, 0, SuperpixelSampling.COALITIONS.name())),
+            values -> new Lime(new Params(SuperpixelSampling.of(values), values.get(KERNEL_WIDTH), values.get(RIDGE))));
 
     private final Params params;
 
@@ -70,10 +58,11 @@ public final class Lime implements AttributionMethod {
 
     @Override
     public Attribution attribute(AttributionRequest request, ProgressListener progress) {
-        SuperpixelGame game = SuperpixelGame.slic(request, params.superpixels(), params.compactness());
+        SuperpixelSampling sampling = params.sampling();
+        SuperpixelGame game = sampling.game(request);
         int m = game.players();
-        int n = params.coalitions();
-        RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(params.seed());
+        int n = sampling.coalitions();
+        RandomGenerator random = sampling.random();
         boolean[][] coalitions = new boolean[n][m];
         double[] weights = new double[n];
         for (int k = 0; k < n; k++) {
@@ -85,7 +74,7 @@ public final class Lime implements AttributionMethod {
             double distance = 1 - Math.sqrt(on / (double) m); // cosine distance of z to 1 (1 for z = 0)
             weights[k] = Math.sqrt(Math.exp(-distance * distance / (params.kernelWidth() * params.kernelWidth())));
         }
-        double[] v = game.values(coalitions, params.batchSize(), params.memoryBudget(), progress, name());
+        double[] v = game.values(coalitions, progress, name());
         // centre by the weighted means, so the intercept is not penalised
         double weightSum = 0;
         double meanV = 0;

@@ -12,30 +12,22 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
  * with progress and cancellation between chunks; the fits are weighted least squares solved by EJML.
  */
 final class SuperpixelGame {
-    // the parameters both superpixel methods share, described once
-    static final ParameterDescription<Integer> COALITIONS = ParameterDescription.integer("coalitions", "Coalitions",
-            1000, 1, 100_000, "", "superpixel on/off patterns whose scores the surrogate is fitted to (forward "
-                    + "passes)");
-    static final ParameterDescription<Integer> SUPERPIXELS = ParameterDescription.integer("superpixels",
-            "Superpixels", 50, 1, 2000, "", "about how many SLIC superpixels the photo is cut into");
-    static final ParameterDescription<Double> COMPACTNESS = ParameterDescription.positive("compactness",
-            "Compactness", 200.0, 10_000, "", "SLIC's spatial weight: larger gives squarer superpixels");
-    static final ParameterDescription<Integer> SEED = Rise.SEED;
-    static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(16);
-
     private final AttributionRequest request;
     private final Superpixels segments;
     private final int[][] members;
+    private final int batchSize;
+    private final long memoryBudget;
 
-    SuperpixelGame(AttributionRequest request, Superpixels segments) {
+    /**
+     * @param batchSize    images per forward call (capped by {@link Batching#chunkSize})
+     * @param memoryBudget bytes one call may use
+     */
+    SuperpixelGame(AttributionRequest request, Superpixels segments, int batchSize, long memoryBudget) {
         this.request = request;
         this.segments = segments;
         this.members = segments.members();
-    }
-
-    /** The game on the request's SLIC superpixels. */
-    static SuperpixelGame slic(AttributionRequest request, int superpixels, double compactness) {
-        return new SuperpixelGame(request, Superpixels.slic(request, superpixels, compactness));
+        this.batchSize = batchSize;
+        this.memoryBudget = memoryBudget;
     }
 
     Superpixels segments() {
@@ -52,14 +44,14 @@ final class SuperpixelGame {
      *
      * @param method the method's name, for the cancellation message
      */
-    double[] values(boolean[][] coalitions, int batch, long memoryBudget, ProgressListener progress, String method) {
+    double[] values(boolean[][] coalitions, ProgressListener progress, String method) {
         DifferentiableModel model = request.model();
         ImageGeometry geo = request.geometry();
         float[] x = request.input();
         int n = x.length;
         int classes = model.classes();
         int total = coalitions.length;
-        int chunk = Batching.chunkSize(model, batch, memoryBudget, total);
+        int chunk = Batching.chunkSize(model, batchSize, memoryBudget, total);
         double[] values = new double[total];
         progress.progress(0, total);
         for (int first = 0; first < total; first += chunk) {

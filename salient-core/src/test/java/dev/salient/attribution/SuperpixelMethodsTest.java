@@ -22,11 +22,12 @@ class SuperpixelMethodsTest {
     private static final long BUDGET = Batching.DEFAULT_MEMORY_BUDGET;
 
     private static KernelShap shap(int coalitions, int superpixels, long seed, int batch) {
-        return new KernelShap(new KernelShap.Params(coalitions, superpixels, 200, seed, batch, BUDGET));
+        return new KernelShap(new SuperpixelSampling(coalitions, superpixels, 200, seed, batch, BUDGET));
     }
 
     private static Lime lime(int coalitions, int superpixels, double ridge, long seed, int batch) {
-        return new Lime(new Lime.Params(coalitions, superpixels, 200, 0.25, ridge, seed, batch, BUDGET));
+        return new Lime(new Lime.Params(new SuperpixelSampling(coalitions, superpixels, 200, seed, batch, BUDGET), 0.25,
+                ridge));
     }
 
     /** Each superpixel's value, read from the map where its first pixel is. */
@@ -54,7 +55,7 @@ class SuperpixelMethodsTest {
                 all[s][j] = (s >> j & 1) == 1;
             }
         }
-        double[] v = game.values(all, 64, BUDGET, ProgressListener.NONE, "test");
+        double[] v = game.values(all, ProgressListener.NONE, "test");
         double[] factorial = new double[m + 1];
         factorial[0] = 1;
         for (int i = 1; i <= m; i++) {
@@ -96,7 +97,7 @@ class SuperpixelMethodsTest {
     void enumeratingEveryCoalitionGivesTheShapleyValuesAndSampledOnesConvergeToThem() {
         try (DifferentiableModel model = smallCnn()) {
             AttributionRequest request = birdOn(model, 32, 3);
-            SuperpixelGame game = SuperpixelGame.slic(request, 16, 200);
+            SuperpixelGame game = new SuperpixelSampling(1, 16, 200, 0, 64, BUDGET).game(request);
             int m = game.players();
             assertThat(m).as("superpixels of the 32×32 bird").isBetween(9, 14);
             double[] exact = shapleyByFormula(game);
@@ -155,13 +156,13 @@ class SuperpixelMethodsTest {
         try (DifferentiableModel model = DifferentiableModel.open(TestNets.linear(), TestNets.INPUT, TestNets.OUTPUT,
                 new long[]{1, 3, 16, 16}, EngineOptions.DEFAULT)) {
             AttributionRequest request = birdOn(model, 16, 2);
-            SuperpixelGame game = SuperpixelGame.slic(request, 12, 200);
+            SuperpixelGame game = new SuperpixelSampling(1, 12, 200, 0, 16, BUDGET).game(request);
             int m = game.players();
             boolean[][] singles = new boolean[m + 1][m];
             for (int j = 0; j < m; j++) {
                 singles[j + 1][j] = true;
             }
-            double[] v = game.values(singles, 16, BUDGET, ProgressListener.NONE, "test");
+            double[] v = game.values(singles, ProgressListener.NONE, "test");
             double[] g = new double[m];
             for (int j = 0; j < m; j++) {
                 g[j] = v[j + 1] - v[0];
