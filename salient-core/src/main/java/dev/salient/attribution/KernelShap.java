@@ -72,19 +72,20 @@ public final class KernelShap implements AttributionMethod {
             phi[0] = delta;
         } else {
             // φ_M = Δ − Σ_{j<M} φ_j: regress v(z) − v(∅) − z_M Δ on (z_j − z_M), j < M
-            double[][] rows = new double[count][m - 1];
             double[] y = new double[count];
             double[] w = new double[count];
             for (int k = 0; k < count; k++) {
                 boolean[] z = coalitions[k + 2];
-                double last = z[m - 1] ? 1 : 0;
-                for (int j = 0; j < m - 1; j++) {
-                    rows[k][j] = (z[j] ? 1 : 0) - last;
-                }
-                y[k] = v[k + 2] - empty - last * delta;
+                y[k] = v[k + 2] - empty - (z[m - 1] ? delta : 0);
                 w[k] = weights[k + 2];
             }
-            double[] head = SuperpixelGame.weightedLeastSquares(rows, y, w, 0);
+            double[] head = SuperpixelGame.weightedLeastSquares(m - 1, (k, row) -> {
+                boolean[] z = coalitions[k + 2];
+                double last = z[m - 1] ? 1 : 0;
+                for (int j = 0; j < m - 1; j++) {
+                    row[j] = (z[j] ? 1 : 0) - last;
+                }
+            }, y, w, 0);
             double rest = delta;
             for (int j = 0; j < m - 1; j++) {
                 phi[j] = head[j];

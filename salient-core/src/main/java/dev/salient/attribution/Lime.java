@@ -87,28 +87,31 @@ public final class Lime implements AttributionMethod {
             }
         }
         meanV /= weightSum;
-        double[][] rows = new double[n][m];
         double[] y = new double[n];
         for (int j = 0; j < m; j++) {
             meanZ[j] /= weightSum;
         }
         for (int k = 0; k < n; k++) {
-            for (int j = 0; j < m; j++) {
-                rows[k][j] = (coalitions[k][j] ? 1 : 0) - meanZ[j];
-            }
             y[k] = v[k] - meanV;
         }
-        double[] beta = SuperpixelGame.weightedLeastSquares(rows, y, weights, params.ridge());
+        SuperpixelGame.Design centred = (k, row) -> {
+            for (int j = 0; j < m; j++) {
+                row[j] = (coalitions[k][j] ? 1 : 0) - meanZ[j];
+            }
+        };
+        double[] beta = SuperpixelGame.weightedLeastSquares(m, centred, y, weights, params.ridge());
         double intercept = meanV;
         for (int j = 0; j < m; j++) {
             intercept -= meanZ[j] * beta[j];
         }
         double residual = 0;
         double spread = 0;
+        double[] row = new double[m];
         for (int k = 0; k < n; k++) {
+            centred.row(k, row);
             double fit = 0;
             for (int j = 0; j < m; j++) {
-                fit += rows[k][j] * beta[j];
+                fit += row[j] * beta[j];
             }
             residual += weights[k] * (y[k] - fit) * (y[k] - fit);
             spread += weights[k] * y[k] * y[k];

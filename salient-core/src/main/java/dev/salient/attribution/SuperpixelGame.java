@@ -80,18 +80,24 @@ final class SuperpixelGame {
         return values;
     }
 
+    /** Row k of a least-squares design, written into {@code dst} (so that n × p designs are never stored). */
+    interface Design {
+        void row(int k, double[] dst);
+    }
+
     /**
      * argmin_β Σ_k w_k (y_k − a_k·β)² + ridge·|β|², by the normal equations and a pseudo-inverse (so a rank-deficient
      * design, e.g. a superpixel never switched off, gives the minimum-norm solution instead of failing).
      *
-     * @param rows    the design a_k, one row per sample
+     * @param p      the number of unknowns
+     * @param design the rows a_k, k = 0 … y.length − 1
      */
-    static double[] weightedLeastSquares(double[][] rows, double[] y, double[] weights, double ridge) {
-        int p = rows.length == 0 ? 0 : rows[0].length;
+    static double[] weightedLeastSquares(int p, Design design, double[] y, double[] weights, double ridge) {
         DMatrixRMaj normal = new DMatrixRMaj(p, p);
         DMatrixRMaj right = new DMatrixRMaj(p, 1);
-        for (int k = 0; k < rows.length; k++) {
-            double[] a = rows[k];
+        double[] a = new double[p];
+        for (int k = 0; k < y.length; k++) {
+            design.row(k, a);
             for (int i = 0; i < p; i++) {
                 if (a[i] == 0) {
                     continue;

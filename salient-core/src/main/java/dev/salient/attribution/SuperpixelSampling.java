@@ -22,7 +22,7 @@ public record SuperpixelSampling(int coalitions, int superpixels, double compact
             1000, 1, 100_000, "", "superpixel on/off patterns whose scores the surrogate is fitted to (forward "
                     + "passes)");
     static final ParameterDescription<Integer> SUPERPIXELS = ParameterDescription.integer("superpixels",
-            "Superpixels", 50, 1, 2000, "", "about how many SLIC superpixels the photo is cut into");
+            "Superpixels", 50, 1, 500, "", "about how many SLIC superpixels the photo is cut into");
     static final ParameterDescription<Double> COMPACTNESS = ParameterDescription.positive("compactness",
             "Compactness", 200.0, 10_000, "", "SLIC's spatial weight: larger gives squarer superpixels");
     static final ParameterDescription<Integer> SEED = Rise.SEED;

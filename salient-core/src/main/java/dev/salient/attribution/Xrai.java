@@ -39,9 +39,9 @@ public final class Xrai implements AttributionMethod {
         public Params {
             scales = scales.clone();
             if (steps < 1 || batchSize < 1 || memoryBudget < 1 || dilation < 0 || scales.length == 0
-                    || Arrays.stream(scales).anyMatch(s -> !(s > 0) || Double.isInfinite(s))) {
-                throw new IllegalArgumentException("steps, batch, memory budget and at least one scale must be "
-                        + "positive, dilation ≥ 0");
+                    || scales.length > MAX_SCALES || Arrays.stream(scales).anyMatch(s -> !(s > 0) || Double.isInfinite(s))) {
+                throw new IllegalArgumentException("steps, batch, memory budget and 1 to " + MAX_SCALES + " scales "
+                        + "must be positive, dilation ≥ 0");
             }
         }
 
@@ -55,6 +55,11 @@ public final class Xrai implements AttributionMethod {
     static final double SEGMENTATION_SIGMA = 0.8;
     static final int MIN_SEGMENT = 150;
     static final int MIN_NEW_PIXELS = 50;
+    /**
+     * At most this many scales: each adds up to (pixels / 150) candidates, and the greedy loop's time grows with the
+     * square of their number.
+     */
+    static final int MAX_SCALES = 8;
 
     static final ParameterDescription<PathBaselines> IG_BASELINES = ParameterDescription.choice("ig-baselines",
             "IG baselines", PathBaselines.class, PathBaselines.BLACK_AND_WHITE,
@@ -63,7 +68,7 @@ public final class Xrai implements AttributionMethod {
             "50,100,150,250,500,1200", "Felzenszwalb scales of the candidate regions, comma-separated (larger: "
                     + "larger segments)");
     static final ParameterDescription<Integer> DILATION = ParameterDescription.integer("dilation", "Dilation", 5, 0,
-            50, "px", "radius of the disk each segment is dilated by");
+            20, "px", "radius of the disk each segment is dilated by");
     private static final ParameterDescription<Integer> BATCH = ChunkParameters.batch(Batching.DEFAULT_BATCH);
 
     public static final MethodDescription DESCRIPTION = new MethodDescription("xrai", "XRAI",
@@ -258,13 +263,13 @@ public final class Xrai implements AttributionMethod {
     static double[] scales(String text) {
         try {
             double[] s = Arrays.stream(text.split(",")).map(String::strip).mapToDouble(Double::parseDouble).toArray();
-            if (s.length > 0 && Arrays.stream(s).allMatch(v -> v > 0 && v <= 100_000)) {
+            if (s.length > 0 && s.length <= MAX_SCALES && Arrays.stream(s).allMatch(v -> v > 0 && v <= 100_000)) {
                 return s;
             }
         } catch (NumberFormatException e) {
             // reported below, with the parameter's name
         }
         throw new InvalidParameterException(SCALES.name(), DESCRIPTION.subject(SCALES.name())
-                + " must be positive numbers up to 100000, comma-separated; got '" + text + "'");
+                + " must be 1 to " + MAX_SCALES + " positive numbers up to 100000, comma-separated; got '" + text + "'");
     }
 }

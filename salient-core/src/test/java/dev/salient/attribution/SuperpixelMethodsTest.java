@@ -8,9 +8,11 @@ import dev.salient.testing.TestNets;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.List;
 
 import static dev.salient.attribution.GradientMethodsTest.relativeError;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * KernelSHAP and LIME over SLIC superpixels: exact Shapley values when every coalition is enumerated (checked against
@@ -203,5 +205,40 @@ class SuperpixelMethodsTest {
                 .as("batch 7").isLessThan(1e-4);
         assertThat(relativeError(lime(40, 50, 1, 4, 16).attribute(request).values(), l.values()))
                 .as("another seed").isGreaterThan(1e-2);
+    }
+
+    /** Progress counts every forward pass up to the total; a cancel between chunks stops each method. */
+    @Test
+    void progressReachesTheTotalAndCancellingStops() {
+        try (DifferentiableModel model = smallCnn()) {
+            AttributionRequest request = birdOn(model, 32, 3);
+            List<AttributionMethod> methods = List.of(shap(40, 16, 0, 8), lime(40, 16, 1, 0, 8),
+                    new Xrai(new Xrai.Params(6, Xrai.PathBaselines.BLACK_AND_WHITE, new double[]{50, 500}, 2, 4,
+                            BUDGET)));
+            for (AttributionMethod method : methods) {
+                int[] last = new int[2];
+                method.attribute(request, (done, total) -> {
+                    assertThat(done).as(method.name()).isBetween(last[0], total);
+                    last[0] = done;
+                    last[1] = total;
+                });
+                assertThat(last[0]).as(method.name() + " finished").isEqualTo(last[1]).isGreaterThanOrEqualTo(12);
+                int[] calls = new int[1];
+                ProgressListener cancelAfterFirstChunk = new ProgressListener() {
+                    @Override
+                    public void progress(int done, int total) {
+                        calls[0]++;
+                    }
+
+                    @Override
+                    public boolean cancelled() {
+                        return calls[0] > 1;
+                    }
+                };
+                assertThatThrownBy(() -> method.attribute(request, cancelAfterFirstChunk)).as(method.name())
+                        .isInstanceOf(java.util.concurrent.CancellationException.class);
+                assertThat(calls[0]).as(method.name() + " stopped early").isLessThan(5);
+            }
+        }
     }
 }
