@@ -31,11 +31,19 @@ record Superpixels(int[] labels, int count, int height, int width) {
     /**
      * SLIC superpixels.
      *
-     * @param regions     about how many superpixels
+     * @param regions     about how many superpixels; at most BoofCV's limit (h − 4)(w − 4), one seed per grid cell
+     *                    of its interior
      * @param compactness BoofCV's spatial weight: larger gives squarer, more regular superpixels
+     * @throws NotApplicableException for an image under 5 pixels a side, which BoofCV's SLIC cannot seed
      */
     static Superpixels slic(AttributionRequest request, int regions, double compactness) {
-        ConfigSlic config = new ConfigSlic(regions, (float) compactness);
+        ImageGeometry geo = request.geometry();
+        long seeds = (long) (geo.height() - 4) * (geo.width() - 4);
+        if (geo.height() < 5 || geo.width() < 5) {
+            throw new NotApplicableException("SLIC superpixels need an image of at least 5×5 pixels; the input is "
+                    + geo.width() + "×" + geo.height());
+        }
+        ConfigSlic config = new ConfigSlic((int) Math.min(regions, seeds), (float) compactness);
         config.connectRule = ConnectRule.EIGHT;
         return segment(request, FactoryImageSegmentation.slic(config, imageType(request)), 0);
     }

@@ -241,4 +241,27 @@ class SuperpixelMethodsTest {
             }
         }
     }
+
+    /** One superpixel gets the whole difference; more superpixels than pixels is still a partition of the image. */
+    @Test
+    void theParameterLimitsRun() {
+        try (DifferentiableModel model = DifferentiableModel.open(TestNets.linear(), TestNets.INPUT, TestNets.OUTPUT,
+                new long[]{1, 3, 16, 16}, EngineOptions.DEFAULT)) {
+            AttributionRequest request = birdOn(model, 16, 1);
+            Attribution one = shap(5, 1, 0, 4).attribute(request);
+            assertThat(one.diagnostic("superpixels")).isEqualTo(1.0);
+            assertThat((double) one.values()[0]).isCloseTo(one.diagnostic("targetScore") - one.diagnostic("baselineScore"),
+                    org.assertj.core.data.Offset.offset(1e-5));
+            for (AttributionMethod method : List.<AttributionMethod>of(shap(50, 500, 0, 16), lime(50, 500, 1, 0, 16),
+                    lime(50, 1, 1, 0, 16))) {
+                Attribution a = method.attribute(request);
+                for (float v : a.values()) {
+                    assertThat(Float.isFinite(v)).as(method.name()).isTrue();
+                }
+            }
+            Superpixels many = Superpixels.slic(request, 500, 200);
+            assertThat(many.count()).isLessThanOrEqualTo(256);
+            assertThat(Arrays.stream(many.members()).mapToInt(m -> m.length).sum()).isEqualTo(256);
+        }
+    }
 }
