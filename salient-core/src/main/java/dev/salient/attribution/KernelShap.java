@@ -10,10 +10,11 @@ import java.util.random.RandomGenerator;
  * |z| (M−|z|)), subject to Σ_j φ_j = v(1) − v(∅) (efficiency, enforced exactly).
  *
  * <p>When the budget covers all 2^M − 2 proper coalitions they are enumerated with weights π and φ is exactly the
- * Shapley value; otherwise coalitions are sampled as the shap library does, with sizes drawn ∝ (M−1)/(|z|(M−|z|)) and
- * members uniform (so each sample has weight 1), each drawn with its complement. Every superpixel's pixels carry its
- * φ_j (the map sums, per channel, to Σ_j |S_j| φ_j, not to the efficiency total). One seeded sequence draws the
- * coalitions in order, so the map depends on the seed and not the batch.
+ * Shapley value; otherwise every coalition is sampled, its size drawn ∝ (M−1)/(|z|(M−|z|)) (the kernel's mass per
+ * size) and its members uniform, so each sample has weight 1, and paired with its complement as the shap library
+ * pairs them (the shap library also enumerates whole sizes first when the budget covers them; this does not).
+ * Every superpixel's pixels carry its φ_j (the map sums, per channel, to Σ_j |S_j| φ_j, not to the efficiency
+ * total). One seeded sequence draws the coalitions in order, so the map depends on the seed and not the batch.
  */
 public final class KernelShap implements AttributionMethod {
     public static final MethodDescription DESCRIPTION = new MethodDescription("kernel-shap", "KernelSHAP",

@@ -16,6 +16,11 @@ import java.util.Map;
  * no region added (each remaining region added fewer than 50 new pixels) get the mean of a over them. Segmentation as
  * PAIR's: σ = 0.8 blur, minimum segment 150 pixels, 8-connected, on the model input itself (PAIR resizes to
  * 224×224 first); PAIR's scikit-image scale s on a [−1, 1] image is BoofCV's k = s/2 on 0–255 values.
+ *
+ * <p>Cost: IG from each baseline plus the segmentation. Measured warm on bird.bmp (224×224, 2 cores shared, load
+ * average ≈ 7): the six Felzenszwalb scales 1.1–1.4 s (BoofCV sorts each scale's ~200 k edges exactly), with
+ * dilation of the 313 candidates 1.4–1.7 s, the greedy loop 0.06–0.47 s; {@code salient bench --methods} puts
+ * XRAI at steps = 16 at 1.9× two Integrated Gradients runs of 16 steps.
  */
 public final class Xrai implements AttributionMethod {
     /** Which straight-line paths Integrated Gradients averages over. */
