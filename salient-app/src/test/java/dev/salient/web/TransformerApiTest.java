@@ -60,7 +60,7 @@ class TransformerApiTest {
         assertThat(last.get("layout").asText()).isEqualTo("TOKENS");
         assertThat(last.get("height").asInt()).isEqualTo(14);
         assertThat(last.get("width").asInt()).isEqualTo(14);
-        assertThat(last.get("label").asText()).endsWith("192×14×14 tokens");
+        assertThat(last.get("label").asText()).endsWith("14×14×192 tokens"); // H×W×C, as the picker labels every layer
     }
 
     @Test
