@@ -24,6 +24,11 @@ class DescribedCliTest {
         assertThat(r.out()).contains("gradcam — Grad-CAM").contains("layer map, never negative")
                 .contains("drawn by default: turbo, alpha overlay, per-map scaling");
         assertThat(r.out()).contains("-P rule=gauss-legendre").contains("trapezoid|midpoint|gauss-legendre");
+        String shap = r.out().substring(r.out().indexOf("kernel-shap — KernelSHAP"));
+        assertThat(shap).contains("-P coalitions=1000").contains("-P superpixels=50")
+                .contains("2 forward + coalitions × 1 forward passes");
+        assertThat(r.out().substring(r.out().indexOf("xrai — XRAI"))).contains("-P scales=50,100,150,250,500,1200")
+                .contains("-P ig-baselines=black-and-white");
     }
 
     @Test

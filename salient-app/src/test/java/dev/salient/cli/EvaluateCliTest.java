@@ -70,6 +70,18 @@ class EvaluateCliTest {
     }
 
     @Test
+    void evaluatesTheRegionMethodByName(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("xrai");
+        CliTest.Run r = run("evaluate", SharedData.image("bird.bmp").toString(), "--model", model(), "--methods",
+                "xrai", "--baselines", "random", "--metrics", "deletion", "--steps", "5", "-o", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertThat(json.get("methods").findValuesAsText("method")).containsExactly("xrai", "random");
+        assertThat(json.get("results").get(0).get("metrics").get("deletion").get("scores").get("auc").asDouble())
+                .isBetween(0.0, 1.0);
+    }
+
+    @Test
     void badInputGetsOneLineAndUnreadablePhotosAreSkipped(@TempDir Path dir) throws Exception {
         String bird = SharedData.image("bird.bmp").toString();
         CliTest.Run unknownMethod = run("evaluate", bird, "--model", model(), "--methods", "nonsense", "-o",

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MethodsApiTest {
     /** Small parameters so that every method runs in a second or two; each method is sent those it takes. */
     private static final Map<String, String> SMALL = Map.of("samples", "2", "steps", "2", "window", "56", "stride", "56",
-            "masks", "16", "top-channels", "8");
+            "masks", "16", "top-channels", "8", "coalitions", "16");
     private static TestServer server;
     private static String bird;
     private static BufferedImage photo;

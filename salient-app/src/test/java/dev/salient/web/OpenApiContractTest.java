@@ -85,6 +85,13 @@ class OpenApiContractTest {
         // two methods describe 'baseline' differently: one entry saying both
         assertThat(parameter(explain, "baseline").get("description").asText())
                 .contains("integrated-gradients, deeplift: ").contains("black|blur|noise").contains("occlusion: ");
+        // the superpixel methods share their sampling parameters: one schema for both
+        JsonNode coalitions = parameter(explain, "coalitions");
+        assertThat(coalitions.get("schema").get("type").asText()).isEqualTo("integer");
+        assertThat(coalitions.get("description").asText()).contains("kernel-shap, lime");
+        assertThat(parameter(explain, "ig-baselines").get("schema").get("enum").toString())
+                .contains("black-and-white");
+        assertThat(parameter(explain, "scales").get("description").asText()).contains("xrai");
         assertThat(explain.findValuesAsText("name")).doesNotContain("batch", "memory-mb")
                 .contains("head", "sensitivity", "colormap", "layer");
         assertThat(parameter(explain, "method").get("schema").get("enum")).hasSize(AttributionMethods.names().size());

@@ -35,7 +35,10 @@ public final class AttributionMethods {
             Rise.DESCRIPTION,
             Lrp.DESCRIPTION,
             DeepLift.DESCRIPTION,
-            GradientShap.DESCRIPTION);
+            GradientShap.DESCRIPTION,
+            KernelShap.DESCRIPTION,
+            Lime.DESCRIPTION,
+            Xrai.DESCRIPTION);
     private static final Map<String, MethodDescription> BY_NAME = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(MethodDescription::name, Function.identity()));
 

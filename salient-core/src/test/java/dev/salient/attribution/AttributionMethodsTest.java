@@ -43,9 +43,9 @@ class AttributionMethodsTest {
 
     @Test
     void clearErrors() {
-        assertThatThrownBy(() -> AttributionMethods.create("lime"))
+        assertThatThrownBy(() -> AttributionMethods.create("anchors"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown attribution method 'lime'").hasMessageContaining("smoothgrad");
+                .hasMessageContaining("unknown attribution method 'anchors'").hasMessageContaining("smoothgrad");
         assertThatThrownBy(() -> AttributionMethods.create("smoothgrad", Map.of("samples", "many")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'samples'")
                 .hasMessageContaining("whole number").hasMessageContaining("many");

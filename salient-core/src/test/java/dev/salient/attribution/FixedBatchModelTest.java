@@ -35,7 +35,10 @@ class FixedBatchModelTest {
             "smoothgrad-squared", Map.of("samples", "3"),
             "vargrad", Map.of("samples", "3"),
             "integrated-gradients", Map.of("steps", "3"),
-            "occlusion", Map.of("window", "56", "stride", "56"));
+            "occlusion", Map.of("window", "56", "stride", "56"),
+            "kernel-shap", Map.of("coalitions", "8"),
+            "lime", Map.of("coalitions", "8"),
+            "xrai", Map.of("steps", "2"));
 
     private static DifferentiableModel fixed;
     private static float[] bird;

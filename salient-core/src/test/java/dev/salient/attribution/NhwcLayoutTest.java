@@ -149,7 +149,10 @@ class NhwcLayoutTest {
                 "smoothgrad-squared", Map.of("samples", "2"),
                 "vargrad", Map.of("samples", "2"),
                 "integrated-gradients", Map.of("steps", "2", "baseline", "blur", "blur-sigma", "4"),
-                "occlusion", Map.of("window", "112", "stride", "112", "baseline", "-1"));
+                "occlusion", Map.of("window", "112", "stride", "112", "baseline", "-1"),
+                "kernel-shap", Map.of("coalitions", "8"),
+                "lime", Map.of("coalitions", "8"),
+                "xrai", Map.of("steps", "2"));
         AttributionRequest r = AttributionRequest.of(coral, bird, target, TargetHead.LOGIT);
         for (String name : AttributionMethods.names()) {
             if (AttributionMethods.describe(name).traits().needs() != MethodTraits.Needs.ANY_MODEL) {

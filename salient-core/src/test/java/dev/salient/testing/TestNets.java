@@ -31,6 +31,16 @@ public final class TestNets {
         return n.build(3, 1, 6, 6);
     }
 
+    /** x [N, 3, 16, 16] → Flatten → Gemm → 4 scores: linear in the input, so attributions have closed forms. */
+    public static OnnxModel linear() {
+        TestNets n = new TestNets(31);
+        String flat = n.node("Flatten", List.of(INPUT));
+        String w = n.weights(0.05, 4, 3 * 16 * 16);
+        String b = n.weights(0.1, 4);
+        n.graph.node("Gemm", "gemm", List.of(flat, w, b), List.of(OUTPUT), Attributes.ofInt("transB", 1));
+        return n.build(4, 3, 16, 16);
+    }
+
     /**
      * A small image CNN, x [N, 3, 32, 32]: Conv 3→8, Relu, MaxPool 2×2, Conv 8→16, Relu, Conv 16→16, Relu,
      * GlobalAveragePool, Flatten, Gemm → 10 scores. Its spatial layers run from 32×32 to 16×16.
