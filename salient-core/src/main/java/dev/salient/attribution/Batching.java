@@ -84,26 +84,6 @@ public final class Batching {
         return elements;
     }
 
-    /** The chunk size of a caller that runs one fixed size and asks for {@link #AUTO}: what it was before measuring. */
-    static final int UNMEASURED_BATCH = 4;
-
-    /**
-     * One fixed chunk size, for callers that do not measure ({@link #plan} does).
-     *
-     * @param requested the caller's batch size (≥ 1), or {@link #AUTO} for {@link #UNMEASURED_BATCH}
-     * @param budget    memory budget in bytes
-     * @param samples   how many items the method needs in all
-     * @return the chunk size: ≥ 1, ≤ requested, ≤ samples, ≤ the model's {@link DifferentiableModel#maxBatch}, and
-     *         within the budget when possible
-     */
-    public static int chunkSize(DifferentiableModel model, int requested, long budget, int samples) {
-        if (requested < 0) {
-            throw new IllegalArgumentException("batch size must be 0 (measured) or more: " + requested);
-        }
-        return Math.min(requested == AUTO ? UNMEASURED_BATCH : requested,
-                largest(model, bytesPerItem(model), budget, samples));
-    }
-
     /** The largest chunk allowed: within the budget, the samples and the model's batch limit; at least 1. */
     private static int largest(DifferentiableModel model, long bytesPerItem, long budget, int samples) {
         long fit = Math.max(1, budget / bytesPerItem);

@@ -1,5 +1,9 @@
 package dev.salient.attribution;
 
+import dev.salient.autodiff.RuleTable;
+
+import dev.salient.engine.ChunkKind;
+
 import dev.salient.autodiff.TargetHead;
 import dev.salient.engine.DifferentiableModel;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,13 +133,17 @@ class GradientMethodsTest {
     void chunkSizeFollowsTheMemoryBudget() {
         long perItem = Batching.bytesPerItem(model);
         assertThat(perItem).isBetween(20L << 20, 400L << 20); // MobileNetV2: tens of MB of activations per image
-        assertThat(Batching.chunkSize(model, 16, 4 * perItem, 100)).isEqualTo(4);
-        assertThat(Batching.chunkSize(model, 16, 1, 100)).isEqualTo(1);
-        assertThat(Batching.chunkSize(model, 8, Long.MAX_VALUE, 3)).isEqualTo(3);
-        assertThat(Batching.chunkSize(model, 2, Long.MAX_VALUE, 100)).isEqualTo(2);
-        assertThat(Batching.chunkSize(model, Batching.AUTO, Long.MAX_VALUE, 100)).as("a caller that does not measure")
-                .isEqualTo(Batching.UNMEASURED_BATCH);
-        assertThatThrownBy(() -> Batching.chunkSize(model, -1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(fixedChunk(16, 4 * perItem, 100)).isEqualTo(4);
+        assertThat(fixedChunk(16, 1, 100)).isEqualTo(1);
+        assertThat(fixedChunk(8, Long.MAX_VALUE, 3)).isEqualTo(3);
+        assertThat(fixedChunk(2, Long.MAX_VALUE, 100)).isEqualTo(2);
+        assertThatThrownBy(() -> fixedChunk(-1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The chunk size a gradient plan with a requested size gives (no measuring: the size is kept within limits). */
+    private static int fixedChunk(int requested, long budget, int samples) {
+        return Batching.plan(model, ChunkKind.gradient(TargetHead.LOGIT, RuleTable.standard(), List.of()), requested,
+                budget, samples).next(samples);
     }
 
     @Test
