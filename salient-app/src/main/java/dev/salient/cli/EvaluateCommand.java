@@ -80,8 +80,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Class explained in every photo (default: ${DEFAULT-VALUE}).")
     String target;
 
-    @Option(names = "--head", defaultValue = "log-probability", paramLabel = "logit|probability|log-probability",
-            description = "What gradient methods differentiate (default: ${DEFAULT-VALUE}).")
+    /** Null when not given: {@link AttributionRequest#HEAD}'s default, written there once. */
+    @Option(names = "--head", paramLabel = "logit|probability|log-probability",
+            description = "What gradient methods differentiate (default: explain's, log-probability).")
     String head;
 
     @Option(names = "--aggregation", defaultValue = "signed-mean", paramLabel = "signed-mean|abs-max|abs-sum|l2",
@@ -104,7 +105,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TargetHead targetHead = AttributionRequest.HEAD.parse(head, "--head");
+        TargetHead targetHead = head == null ? AttributionRequest.HEAD.defaultValue()
+                : AttributionRequest.HEAD.parse(head, "--head");
         ChannelAggregation channels = DisplaySettings.AGGREGATION.parse(aggregation, "--aggregation");
         List<NamedMethod> chosen = chosenMethods();
         List<Metric> chosenMetrics = chosenMetrics();
