@@ -227,8 +227,9 @@ public final class BenchCommand implements Callable<Integer> {
                 .map(e -> String.format("%d: %.1f", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
                 + (c.stoppedEarly() ? " (larger sizes did not pay)" : "")).orElse("nothing yet");
         Batching.Plan plan = Batching.plan(engine, kind, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, samples);
-        System.out.printf("chunk sizes for %s, ms per item measured by size: %s; %d samples run in chunks of %s%n",
-                what, measured, samples, plan.measuring() ? "(still measuring)" : String.valueOf(plan.next(samples)));
+        System.out.printf("chunk sizes for %s, ms per item measured by size: %s; %d samples run in chunks of %s%s%n",
+                what, measured, samples, plan.measuring() ? "(still measuring)" : String.valueOf(plan.next(samples)),
+                plan.lanes() > 1 ? ", " + plan.lanes() + " lanes at once" : "");
     }
 
     /** Minimum, median and maximum of repeated timings. */

@@ -56,7 +56,8 @@ public final class DifferentiableModel implements AutoCloseable {
     private boolean freed;
 
     /** Rule tables compare by value (their rules by identity), never by a name a caller may forget to change. */
-    private record Key(TargetHead head, RuleTable rules, List<String> inner, int batch, boolean inputGradient) {}
+    private record Key(TargetHead head, RuleTable rules, List<String> inner, int batch, boolean inputGradient,
+                       int lane) {}
 
     /** A hold on the model: it is not freed while the lease is open, even when {@link #close} is called. */
     public final class Lease implements AutoCloseable {
@@ -95,7 +96,7 @@ public final class DifferentiableModel implements AutoCloseable {
         this.shapes = shapes(model, types, input, inputShape);
         this.gradientUnsupported = gradientProblem(model, input, output);
         this.forward = createSession(forwardBytes != null ? () -> forwardBytes : forwardModel::toByteArray,
-                contentKey == null ? null : "forward|" + contentKey);
+                contentKey == null ? null : "forward|" + contentKey, false);
         this.forwardLeases = new Leases("the model", this::closeForward);
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -182,15 +183,16 @@ public final class DifferentiableModel implements AutoCloseable {
      *
      * @param graph    the graph's bytes, asked for only when no optimised graph is kept
      * @param graphKey names the graph's content, or null to keep nothing
+     * @param lane     a single-threaded session ({@link SharedRuntime#laneSessionOptions}) instead of one on the pool
      */
-    private OrtSession createSession(java.util.function.Supplier<byte[]> graph, String graphKey) {
+    private OrtSession createSession(java.util.function.Supplier<byte[]> graph, String graphKey, boolean lane) {
         String key = optimisedKey(graphKey);
-        Optional<OrtSession> kept = optimisedSession(key);
+        Optional<OrtSession> kept = optimisedSession(key, lane);
         if (kept.isPresent()) {
             return kept.get();
         }
         Path written = null;
-        try (OrtSession.SessionOptions so = sessionOptions()) {
+        try (OrtSession.SessionOptions so = sessionOptions(lane)) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (key != null) {
                 written = temporaryFile();
@@ -228,12 +230,12 @@ public final class DifferentiableModel implements AutoCloseable {
     }
 
     /** A session over the kept optimised graph, made without optimising again; empty when none is kept. */
-    private Optional<OrtSession> optimisedSession(String key) {
+    private Optional<OrtSession> optimisedSession(String key, boolean lane) {
         Optional<byte[]> optimised = key == null ? Optional.empty() : diskCache.read(key);
         if (optimised.isEmpty()) {
             return Optional.empty();
         }
-        try (OrtSession.SessionOptions so = sessionOptions()) {
+        try (OrtSession.SessionOptions so = sessionOptions(lane)) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             return Optional.of(env.createSession(optimised.get(), so));
         } catch (OrtException e) {
@@ -266,7 +268,7 @@ public final class DifferentiableModel implements AutoCloseable {
             }
         }
         TensorShapes probed;
-        try (OrtSession.SessionOptions so = sessionOptions()) {
+        try (OrtSession.SessionOptions so = sessionOptions(false)) {
             probed = TensorShapes.probe(env, so, model, types, Map.of(input, inputShape));
         }
         if (key != null) {
@@ -279,9 +281,9 @@ public final class DifferentiableModel implements AutoCloseable {
         return probed;
     }
 
-    private OrtSession.SessionOptions sessionOptions() {
+    private OrtSession.SessionOptions sessionOptions(boolean lane) {
         try {
-            return SharedRuntime.sessionOptions();
+            return lane ? SharedRuntime.laneSessionOptions() : SharedRuntime.sessionOptions();
         } catch (OrtException e) {
             throw new EngineException("cannot configure an ONNX Runtime session: " + e.getMessage(), e);
         }
@@ -377,19 +379,44 @@ public final class DifferentiableModel implements AutoCloseable {
      *                      costs a fraction of a full gradient when they lie deep in the network
      * @throws IllegalStateException when the model has been closed
      */
+    public GradientSession.Lease gradientSession(TargetHead head, RuleTable rules, List<String> inner, int batch,
+                                                 boolean inputGradient) {
+        return gradientSession(head, rules, inner, batch, inputGradient, 0);
+    }
+
+    /**
+     * How many chunks of a many-sample gradient run go at once, each on its own single-threaded session
+     * ({@link SharedRuntime#laneSessionOptions}): {@link EngineOptions#lanes}, by default one per thread of the pool.
+     */
+    public int lanes() {
+        return SharedRuntime.lanes(options.lanes());
+    }
+
+    /** The lanes runs of {@code kind} use: {@link #lanes} for those {@link ChunkKind#inLanes in lanes}, else 1. */
+    public int lanes(ChunkKind kind) {
+        return kind.inLanes() ? lanes() : 1;
+    }
+
+    /**
+     * @param lane 0 for the session on the shared pool; 1 to {@link #lanes} for one of the single-threaded sessions
+     *             a many-sample run uses side by side, each its own (a session runs one call at a time)
+     */
     public synchronized GradientSession.Lease gradientSession(TargetHead head, RuleTable rules, List<String> inner,
-                                                              int batch, boolean inputGradient) {
+                                                              int batch, boolean inputGradient, int lane) {
         if (freed) {
             throw new IllegalStateException("the model is closed");
         }
-        Key key = new Key(head, rules, List.copyOf(inner), batch, inputGradient);
+        if (lane < 0) {
+            throw new IllegalArgumentException("lane must be 0 (the pool) or more: " + lane);
+        }
+        Key key = new Key(head, rules, List.copyOf(inner), batch, inputGradient, lane);
         GradientSession cached = sessions.get(key);
         if (cached != null) {
             return cached.lease();
         }
         GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient,
                 !SharedRuntime.blockedLayout());
-        OrtSession session = gradientGraphSession(spec);
+        OrtSession session = gradientGraphSession(spec, lane > 0);
         Map<String, long[]> innerShapes = new LinkedHashMap<>(); // known: the graph was built over these tensors
         for (String t : inner) {
             innerShapes.put(t, shapes.at(t, batch));
@@ -404,19 +431,19 @@ public final class DifferentiableModel implements AutoCloseable {
      * A session over the gradient graph for {@code spec}: the graph read from the disk cache when it holds it, else
      * built (and then kept, for the standard rule table, whose graphs mean the same in every process).
      */
-    private OrtSession gradientGraphSession(GradientGraphSpec spec) {
+    private OrtSession gradientGraphSession(GradientGraphSpec spec, boolean lane) {
         String key = diskCache == null || !spec.rules().equals(RuleTable.standard()) ? null
                 : "gradient-graph|" + contentKey + "|" + spec.head() + "|" + spec.innerTensors() + "|" + spec.batch()
                 + "|" + spec.inputGradient() + "|" + spec.portable();
         if (key != null) {
-            Optional<OrtSession> kept = optimisedSession(optimisedKey(key)); // skips reading the plain graph
+            Optional<OrtSession> kept = optimisedSession(optimisedKey(key), lane); // skips reading the plain graph
             if (kept.isPresent()) {
                 return kept.get();
             }
             Optional<byte[]> cached = diskCache.read(key);
             if (cached.isPresent()) {
                 try {
-                    return createSession(cached::get, key);
+                    return createSession(cached::get, key, lane);
                 } catch (ModelFormatException e) {
                     diskCache.remove(key); // verified, yet not a graph ONNX Runtime takes: build it again
                 }
@@ -426,7 +453,7 @@ public final class DifferentiableModel implements AutoCloseable {
         if (key != null) {
             diskCache.write(key, graph);
         }
-        return createSession(() -> graph, key);
+        return createSession(() -> graph, key, lane);
     }
 
     /**
@@ -456,9 +483,10 @@ public final class DifferentiableModel implements AutoCloseable {
         }
     }
 
-    /** Measured chunk sizes depend on the machine and the pool as well as on the model. */
+    /** Measured chunk sizes depend on the machine, the pool and the lanes as well as on the model. */
     private String chunkTimingsKey(ChunkKind kind) {
-        return "chunk-timings|" + contentKey + "|" + kind.persistentName() + "|threads " + SharedRuntime.poolSize()
+        return "chunk-timings|" + contentKey + "|" + kind.persistentName() + "|lanes " + lanes(kind)
+                + "|threads " + SharedRuntime.poolSize()
                 + " of " + Runtime.getRuntime().availableProcessors() + "|" + System.getProperty("os.arch");
     }
 

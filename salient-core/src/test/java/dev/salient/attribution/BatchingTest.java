@@ -32,19 +32,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class BatchingTest {
     private static final ChunkKind GRADIENT = ChunkKind.gradient(TargetHead.LOGIT, RuleTable.standard(), List.of());
+    /** The size arithmetic below is for rounds of one chunk; {@link #twoLanesMeasureAndChooseWholeRounds} has two. */
+    private static final EngineOptions ONE_LANE = EngineOptions.DEFAULT.withLanes(1);
 
     private static DifferentiableModel smallCnn(EngineOptions options) {
         return DifferentiableModel.open(TestNets.smallCnn(), TestNets.INPUT, TestNets.OUTPUT, new long[]{1, 3, 32, 32},
                 options);
     }
 
-    /** Runs a plan over {@code samples} as a method does, each chunk costing {@code millisPerItem(size)} per item. */
+    /**
+     * Runs a plan over {@code samples} as a method does, a round of chunks at a time, each item costing
+     * {@code millisPerItem(size)}; returns each round's size.
+     */
     private static List<Integer> run(Batching.Plan plan, int samples, IntToDoubleFunction millisPerItem) {
         List<Integer> sizes = new ArrayList<>();
         for (int first = 0; first < samples; ) {
             int size = plan.next(samples - first);
-            int items = Math.min(size, samples - first);
-            plan.record(size, items, (long) (millisPerItem.applyAsDouble(size) * 1e6 * size));
+            int items = Math.min(size * plan.lanes(), samples - first);
+            plan.record(size, items, (long) (millisPerItem.applyAsDouble(size) * 1e6 * size * plan.lanes()));
             sizes.add(size);
             first += items;
         }
@@ -53,7 +58,7 @@ class BatchingTest {
 
     @Test
     void runsMeasureOneFourAndSixteenThenTakeTheFastestInBalancedChunks() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             IntToDoubleFunction batchingPays = size -> size == 1 ? 10 : size == 4 ? 6 : 3;
             Batching.Plan first = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50);
             assertThat(first.measuring()).isTrue();
@@ -83,7 +88,7 @@ class BatchingTest {
 
     @Test
     void measuringStopsAtTheFirstSizeThatDoesNotPay() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             IntToDoubleFunction flat = size -> size == 1 ? 10 : 9.8; // 4 is only 2 % faster per item
             List<Integer> sizes = run(Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50),
                     50, flat);
@@ -99,7 +104,7 @@ class BatchingTest {
 
     @Test
     void aRunTooShortToMeasureEverythingLeavesTheRestToTheNext() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             IntToDoubleFunction batchingPays = size -> 10.0 / size;
             assertThat(run(Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 5), 5,
                     batchingPays)).as("1 measured; 4 needs 12 samples, 2 are left").containsExactly(1, 1, 1, 1, 1);
@@ -111,8 +116,34 @@ class BatchingTest {
     }
 
     @Test
+    void twoLanesMeasureAndChooseWholeRounds() {
+        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT.withLanes(2))) {
+            IntToDoubleFunction batchingPays = size -> size == 1 ? 10 : size == 4 ? 6 : 3;
+            Batching.Plan plan = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50);
+            assertThat(plan.lanes()).isEqualTo(2);
+            // at 1: two warm-up rounds and two timed ones (8 samples); at 4: one warm-up and two timed (24); 16 would
+            // need 96 more, so the last 18 run at 4 (3 rounds: 144 ms) rather than at 1 (9 rounds: 180 ms)
+            assertThat(run(plan, 50, batchingPays)).containsExactly(1, 1, 1, 1, 4, 4, 4, 4, 4, 4);
+            assertThat(model.chunkTimings(GRADIENT).orElseThrow().millisPerItem()).containsOnlyKeys(1, 4);
+            // a round of 2 × 4 items timed at 8 items' cost is 6 ms per item, not 12
+            assertThat(model.chunkTimings(GRADIENT).orElseThrow().millisPerItem().get(4))
+                    .isCloseTo(6.0, org.assertj.core.data.Offset.offset(1e-9));
+
+            Batching.Plan later = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 100);
+            assertThat(run(later, 100, batchingPays)).as("16 measured next: 3 rounds of 32; the 4 left run at 1")
+                    .containsExactly(16, 16, 16, 1, 1);
+            Batching.Plan balanced = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50);
+            assertThat(run(balanced, 50, batchingPays)).as("two rounds of two chunks of 13, not 16 + 16 + 16 + 2")
+                    .containsExactly(13, 13);
+            // forward passes run chunk after chunk on the pool
+            assertThat(Batching.plan(model, ChunkKind.FORWARD, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50)
+                    .lanes()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void theMemoryBudgetAndAnExplicitSizeBoundTheChoice() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             long fourItems = 4 * Batching.bytesPerItem(model);
             IntToDoubleFunction batchingPays = size -> 10.0 / size;
             List<Integer> sizes = run(Batching.plan(model, GRADIENT, Batching.AUTO, fourItems, 50), 50, batchingPays);
@@ -134,7 +165,7 @@ class BatchingTest {
 
     @Test
     void timingsAreKeptOnDiskForTheSameModelInAnotherProcess(@TempDir Path cache) {
-        EngineOptions options = EngineOptions.DEFAULT.withCacheFolder(cache);
+        EngineOptions options = ONE_LANE.withCacheFolder(cache);
         IntToDoubleFunction batchingPays = size -> 10.0 / size;
         try (DifferentiableModel first = smallCnn(options)) {
             run(Batching.plan(first, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 80), 80, batchingPays);
@@ -159,7 +190,7 @@ class BatchingTest {
 
     @Test
     void smoothGradChoosesItsChunksAndComputesWhatChunksOfOneCompute() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             float[] x = TestNets.gaussian(3 * 32 * 32, 5);
             AttributionRequest request = new AttributionRequest(model, x, 2, TargetHead.LOGIT, Layout.NCHW);
             Attribution measured = new SmoothGrad(new SmoothGrad.Params(50, 0.2, 3, SmoothGrad.Variant.PLAIN,
@@ -174,7 +205,7 @@ class BatchingTest {
     @Test
     void forwardPassMethodsAndMetricsMeasureTheirChunksAndComputeWhatChunksOfOneCompute() {
         float[] x = TestNets.gaussian(3 * 32 * 32, 5);
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             AttributionRequest request = new AttributionRequest(model, x, 2, TargetHead.LOGIT, Layout.NCHW);
             Attribution measured = new Rise(new Rise.Params(40, 4, 0.5, 1, Batching.AUTO,
                     Batching.DEFAULT_MEMORY_BUDGET)).attribute(request);
@@ -183,7 +214,7 @@ class BatchingTest {
                     .attribute(request);
             assertThat(GradientMethodsTest.relativeError(measured.values(), ones.values())).isLessThan(1e-5);
         }
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             AttributionRequest request = new AttributionRequest(model, x, 2, TargetHead.LOGIT, Layout.NCHW);
             EvaluationCase c = EvaluationCase.explain("noise", AttributionMethods.create("gradient"), request,
                     ChannelAggregation.SIGNED_MEAN, null, ProgressListener.NONE);
