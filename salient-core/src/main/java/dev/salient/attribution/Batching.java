@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 
 /**
  * Chunk sizes for many-sample methods (SmoothGrad and its variants, Integrated Gradients, occlusion, and metrics that
@@ -30,10 +29,10 @@ import java.util.function.Supplier;
  * later runs take the size with the least estimated time for their sample count, chunks balanced so that the last one
  * is not mostly padding.
  *
- * <p>Gradient runs go in {@link DifferentiableModel#lanes lanes}: a round of chunks, one per lane, runs at once, each
- * on a single-threaded session, and a size is measured and chosen per round (its time divided by all its items). On
- * this project's 2-core machine a larger chunk never paid, on any model, while two chunks side by side did (see
- * {@code SharedRuntime.laneSessionOptions}).
+ * <p>Runs go in {@link DifferentiableModel#lanes lanes} ({@link Rounds}): a round of chunks, one per lane, runs at
+ * once, each on a single-threaded session, and a size is measured and chosen per round (its time divided by all its
+ * items). On this project's 2-core machine a larger chunk never paid, on any model, while two chunks side by side did
+ * (see {@code SharedRuntime.laneSessionOptions}).
  */
 public final class Batching {
     /** Default cap on the memory one chunk may use: 512 MB. */
@@ -109,7 +108,7 @@ public final class Batching {
             throw new IllegalArgumentException("samples must be at least 1: " + samples);
         }
         long perItem = kind.equals(ChunkKind.FORWARD) ? forwardBytesPerItem(model) : bytesPerItem(model);
-        int lanes = model.lanes(kind);
+        int lanes = model.lanes();
         int largest = largest(model, perItem * lanes, budget, samples); // a round holds a chunk per lane
         if (requested != AUTO) {
             return new Plan(model, kind, lanes, Math.min(requested, largest), largest, List.of(), null);
@@ -175,9 +174,14 @@ public final class Batching {
             this.measured = known == null ? new TreeMap<>() : new TreeMap<>(known.millisPerItem());
         }
 
-        /** Chunks per round, each on a session of its own ({@link DifferentiableModel#lanes(ChunkKind)}). */
+        /** Chunks per round, each on a session of its own ({@link DifferentiableModel#lanes}). */
         public int lanes() {
             return lanes;
+        }
+
+        /** The model the plan's chunks run on. */
+        public DifferentiableModel model() {
+            return model;
         }
 
         /** Whether this plan still measures chunk sizes. */
@@ -237,14 +241,6 @@ public final class Batching {
             if (toMeasure.isEmpty()) {
                 finishMeasuring();
             }
-        }
-
-        /** Runs one round of {@code items} samples on sessions of {@code size} ({@link #next}) and records its time. */
-        public <T> T timed(int size, int items, Supplier<T> chunk) {
-            long start = System.nanoTime();
-            T result = chunk.get();
-            record(size, items, System.nanoTime() - start);
-            return result;
         }
 
         /**

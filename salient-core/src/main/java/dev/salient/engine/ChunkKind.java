@@ -24,14 +24,6 @@ public record ChunkKind(TargetHead head, RuleTable rules, List<String> inner, bo
         return new ChunkKind(head, rules, inner, true);
     }
 
-    /**
-     * Whether runs of this kind go several chunks at once, each on a single-threaded session
-     * ({@link DifferentiableModel#lanes}): gradient graphs do; the forward pass runs chunk after chunk on the pool.
-     */
-    public boolean inLanes() {
-        return rules != null;
-    }
-
     /** The name of this kind on disk, or null when it has none (rule tables other than the standard one). */
     String persistentName() {
         if (rules == null) {

@@ -46,6 +46,8 @@ public final class DifferentiableModel implements AutoCloseable {
     private final Optional<UnsupportedOperatorException> gradientUnsupported;
     private final EngineOptions options;
     private final OrtSession forward;
+    /** Single-threaded forward sessions by lane ({@link #forward(float[], int, int)}); closed with {@link #forward}. */
+    private final Map<Integer, OrtSession> forwardLanes = new HashMap<>();
     private final Leases forwardLeases;
     private final Leases modelLeases = new Leases("the model", this::free);
     private final Map<Key, GradientSession> sessions;
@@ -339,6 +341,17 @@ public final class DifferentiableModel implements AutoCloseable {
      * @throws IllegalStateException when the model has been closed
      */
     public float[] forward(float[] inputs, int items) {
+        return forward(inputs, items, 0);
+    }
+
+    /**
+     * @param lane 0 for the forward session on the shared pool; 1 to {@link #lanes} for one of the single-threaded
+     *             forward sessions a many-sample run uses side by side (made on first use)
+     */
+    public float[] forward(float[] inputs, int items, int lane) {
+        if (lane < 0) {
+            throw new IllegalArgumentException("lane must be 0 (the pool) or more: " + lane);
+        }
         int itemSize = itemSize();
         if (inputs.length != items * itemSize) {
             throw new IllegalArgumentException("expected " + items * itemSize + " input values, got " + inputs.length);
@@ -347,13 +360,14 @@ public final class DifferentiableModel implements AutoCloseable {
         float[] out = new float[items * classes];
         forwardLeases.acquire();
         try {
+            OrtSession session = lane == 0 ? forward : forwardLane(lane);
             for (int first = 0; first < items; first += maxBatch()) {
                 int chunk = Math.min(maxBatch(), items - first);
                 long[] shape = inputShape(1).clone();
                 shape[0] = chunk;
                 FloatBuffer in = FloatBuffer.wrap(inputs, first * itemSize, chunk * itemSize).slice();
                 try (OnnxTensor x = OnnxTensor.createTensor(env, in, shape);
-                     OrtSession.Result r = forward.run(Map.of(input, x))) {
+                     OrtSession.Result r = session.run(Map.of(input, x))) {
                     ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, first * classes, chunk * classes);
                 }
             }
@@ -385,16 +399,11 @@ public final class DifferentiableModel implements AutoCloseable {
     }
 
     /**
-     * How many chunks of a many-sample gradient run go at once, each on its own single-threaded session
+     * How many chunks of a many-sample run go at once, each on its own single-threaded session
      * ({@link SharedRuntime#laneSessionOptions}): {@link EngineOptions#lanes}, by default one per thread of the pool.
      */
     public int lanes() {
         return SharedRuntime.lanes(options.lanes());
-    }
-
-    /** The lanes runs of {@code kind} use: {@link #lanes} for those {@link ChunkKind#inLanes in lanes}, else 1. */
-    public int lanes(ChunkKind kind) {
-        return kind.inLanes() ? lanes() : 1;
     }
 
     /**
@@ -485,7 +494,7 @@ public final class DifferentiableModel implements AutoCloseable {
 
     /** Measured chunk sizes depend on the machine, the pool and the lanes as well as on the model. */
     private String chunkTimingsKey(ChunkKind kind) {
-        return "chunk-timings|" + contentKey + "|" + kind.persistentName() + "|lanes " + lanes(kind)
+        return "chunk-timings|" + contentKey + "|" + kind.persistentName() + "|lanes " + lanes()
                 + "|threads " + SharedRuntime.poolSize()
                 + " of " + Runtime.getRuntime().availableProcessors() + "|" + System.getProperty("os.arch");
     }
@@ -527,9 +536,23 @@ public final class DifferentiableModel implements AutoCloseable {
         forwardLeases.retire();
     }
 
+    /** The single-threaded forward session of {@code lane}, made on first use (under a forward lease). */
+    private OrtSession forwardLane(int lane) {
+        synchronized (forwardLanes) {
+            return forwardLanes.computeIfAbsent(lane, l -> createSession(forwardModel()::toByteArray,
+                    contentKey == null ? null : "forward|" + contentKey, true));
+        }
+    }
+
     private void closeForward() {
         try {
             forward.close();
+            synchronized (forwardLanes) {
+                for (OrtSession lane : forwardLanes.values()) {
+                    lane.close();
+                }
+                forwardLanes.clear();
+            }
         } catch (OrtException e) {
             throw new EngineException("cannot close session: " + e.getMessage(), e);
         }

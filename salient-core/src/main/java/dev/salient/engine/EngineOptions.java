@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * @param maxCachedGraphs gradient sessions kept per model (each one holds its graph's buffers)
  * @param cacheFolder     where built graphs, probed shapes and measured chunk sizes are kept between processes
  *                        ({@link DiskCache}); null keeps nothing on disk
- * @param lanes           chunks of a many-sample gradient run that go at once, each on a single-threaded session
+ * @param lanes           chunks of a many-sample run that go at once, each on a single-threaded session
  *                        ({@link DifferentiableModel#lanes}); 0 = as many as {@code threads}, or one per core
  */
 public record EngineOptions(int threads, int maxCachedGraphs, Path cacheFolder, int lanes) {

@@ -3,12 +3,13 @@ package dev.salient.evaluation;
 import dev.salient.attribution.AttributionRequest;
 import dev.salient.attribution.Batching;
 import dev.salient.attribution.ProgressListener;
+import dev.salient.attribution.Rounds;
 import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 
 /**
  * The explained class's probability, softmax(F(x))_c, for many perturbed copies of one input: a few batched runs of
- * the model's one reused forward session, with progress and cancellation between batches.
+ * the model's forward sessions in rounds ({@link Rounds}), with progress and cancellation between rounds.
  */
 final class TargetProbability {
     /** Writes perturbed input {@code item} into {@code dst} at {@code offset} (one input long). */
@@ -26,26 +27,11 @@ final class TargetProbability {
     static double[] of(AttributionRequest request, int count, int batch, Inputs inputs, ProgressListener progress,
                        String metric) {
         DifferentiableModel model = request.model();
-        int n = model.itemSize();
         int classes = model.classes();
         double[] p = new double[count];
         Batching.Plan plan = Batching.plan(model, ChunkKind.FORWARD, batch, Batching.DEFAULT_MEMORY_BUDGET, count);
-        progress.progress(0, count);
-        for (int first = 0; first < count; ) {
-            ProgressListener.check(progress, metric);
-            int size = plan.next(count - first);
-            int items = Math.min(size, count - first);
-            float[] x = new float[items * n];
-            for (int i = 0; i < items; i++) {
-                inputs.fill(first + i, x, i * n);
-            }
-            float[] scores = plan.timed(size, items, () -> model.forward(x, items));
-            for (int i = 0; i < items; i++) {
-                p[first + i] = softmax(scores, i * classes, classes, request.targetClass());
-            }
-            first += items;
-            progress.progress(first, count);
-        }
+        Rounds.forward(plan, count, inputs::fill,
+                (k, scores, offset) -> p[k] = softmax(scores, offset, classes, request.targetClass()), progress, metric);
         return p;
     }
 

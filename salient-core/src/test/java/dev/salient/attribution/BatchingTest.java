@@ -135,9 +135,9 @@ class BatchingTest {
             Batching.Plan balanced = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50);
             assertThat(run(balanced, 50, batchingPays)).as("two rounds of two chunks of 13, not 16 + 16 + 16 + 2")
                     .containsExactly(13, 13);
-            // forward passes run chunk after chunk on the pool
+            // forward passes run in the model's lanes too
             assertThat(Batching.plan(model, ChunkKind.FORWARD, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50)
-                    .lanes()).isEqualTo(1);
+                    .lanes()).isEqualTo(2);
         }
     }
 

@@ -59,6 +59,24 @@ class LanesTest {
     }
 
     @Test
+    void forwardPassMethodsInTwoLanesComputeWhatOneLaneComputes() throws Exception {
+        try (DifferentiableModel oneLane = mobileNetV2(1); DifferentiableModel twoLanes = mobileNetV2(2)) {
+            for (String method : List.of("occlusion", "rise", "kernel-shap")) {
+                java.util.Map<String, String> params = switch (method) {
+                    case "occlusion" -> java.util.Map.of("window", "56", "stride", "56");
+                    case "rise" -> java.util.Map.of("masks", "12");
+                    default -> java.util.Map.of("coalitions", "12");
+                };
+                AttributionMethod m = AttributionMethods.create(method, params);
+                float[] one = m.attribute(bird(oneLane)).values();
+                float[] two = m.attribute(bird(twoLanes)).values();
+                assertThat(GradientMethodsTest.relativeError(two, one)).as(method).isLessThan(1e-5);
+                assertThat(m.attribute(bird(twoLanes)).values()).as(method + ", seeded").isEqualTo(two);
+            }
+        }
+    }
+
+    @Test
     void progressCountsWholeRoundsInOrder() throws Exception {
         try (DifferentiableModel twoLanes = mobileNetV2(2)) {
             List<Integer> done = Collections.synchronizedList(new ArrayList<>());
