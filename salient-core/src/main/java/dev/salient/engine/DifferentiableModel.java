@@ -407,8 +407,7 @@ public final class DifferentiableModel implements AutoCloseable {
     /**
      * Lets go of the cached gradient sessions of {@code kind} at every batch size but {@code kept}: each is closed now,
      * or when the method running it closes its last lease. A chunk-size probe builds a session per size it measures,
-     * each holding its own arena; the sizes it did not choose would otherwise stay until evicted (EfficientNetV2-S:
-     * a {@code bench --methods} run reached 8 GB resident).
+     * each holding its own arena; the sizes it did not choose would otherwise stay until evicted.
      */
     public synchronized void retireSessionsExcept(ChunkKind kind, Set<Integer> kept) {
         sessions.entrySet().removeIf(e -> {
