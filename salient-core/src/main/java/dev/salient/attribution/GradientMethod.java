@@ -46,6 +46,9 @@ public abstract class GradientMethod implements AttributionMethod {
             for (int first = 0; first < count; ) {
                 ProgressListener.check(progress, method);
                 int size = plan.next(count - first);
+                if (!plan.measuring()) {
+                    releaseAllBut(sessions, size); // retired by the plan: closed now, not at the end of the run
+                }
                 int items = Math.min(size, count - first);
                 GradientSession.Lease session = sessions.computeIfAbsent(size,
                         s -> model.gradientSession(request.head(), rules, inner, s));
@@ -65,6 +68,17 @@ public abstract class GradientMethod implements AttributionMethod {
         } finally {
             sessions.values().forEach(GradientSession.Lease::close);
         }
+    }
+
+    /** Closes the leases on every chunk size but {@code size}. */
+    private static void releaseAllBut(Map<Integer, GradientSession.Lease> sessions, int size) {
+        sessions.entrySet().removeIf(e -> {
+            boolean other = e.getKey() != size;
+            if (other) {
+                e.getValue().close();
+            }
+            return other;
+        });
     }
 
     /** Value and gradient of inner tensors only at the request's input (batch 1): no backward pass below them. */
