@@ -1,8 +1,15 @@
 package dev.salient.cli;
 
+import dev.salient.autodiff.RuleTable;
+import dev.salient.autodiff.TargetHead;
+import dev.salient.engine.ChunkKind;
+import dev.salient.engine.DifferentiableModel;
+import dev.salient.testing.RealModels;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.util.List;
+import java.util.Random;
 
 import static dev.salient.cli.CliTest.model;
 import static dev.salient.cli.CliTest.run;
@@ -61,5 +68,16 @@ class BenchCommandTest {
             assertThat(ratio).as(row).isCloseTo(Double.parseDouble(m.group(1))
                     / (calls * Double.parseDouble(m.group(2))), org.assertj.core.data.Offset.offset(0.03 * ratio + 0.005));
         }
+    }
+
+    /** A row's gradient graph runs in that row only: kept cached, each row's arena added up (8.6 GB, EfficientNetV2-S). */
+    @Test
+    void aRowLetsGoOfItsGradientSessionOnceMeasured() {
+        BenchCommand bench = new BenchCommand();
+        new CommandLine(bench).parseArgs("--repeat", "1", "--warmup", "0");
+        DifferentiableModel engine = RealModels.mobileNetV2().engine();
+        bench.report(engine, new Random(1), 2, 2, RuleTable.standard(), "");
+        assertThat(engine.cachedBatchSizes(ChunkKind.gradient(TargetHead.LOG_PROBABILITY, RuleTable.standard(),
+                List.of()))).isEmpty();
     }
 }

@@ -6,9 +6,9 @@ import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.GradientResult;
 import dev.salient.engine.GradientSession;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Base of gradient-based methods: evaluates the gradient of the target at many inputs in chunks through reused
@@ -34,13 +34,19 @@ public abstract class GradientMethod implements AttributionMethod {
         DifferentiableModel model = request.model();
         Batching.Plan plan = Batching.plan(model, ChunkKind.gradient(request.head(), rules, inner), batch, budget, count);
         int classes = model.classes();
-        // one lease per chunk size and lane for the whole run: a session is not closed between rounds, whatever other
-        // threads cache
-        Map<List<Integer>, GradientSession.Lease> sessions = new ConcurrentHashMap<>();
+        // one lease per lane while rounds keep to one size: a session is not closed between them, whatever other threads
+        // cache
+        Map<List<Integer>, GradientSession.Lease> sessions = new HashMap<>();
         try {
             Rounds.run(plan, count, model.itemSize(), samples::fill, (lane, size, x, items) -> {
-                GradientSession.Lease session = sessions.computeIfAbsent(List.of(size, lane),
-                        k -> model.gradientSession(request.head(), rules, inner, size, true, lane));
+                GradientSession.Lease session;
+                synchronized (sessions) { // the chunks of a round, one per lane, come here at once
+                    // a round of another size has finished: its sessions, which the plan may have retired, are let go
+                    // now rather than at the end of the run
+                    releaseAllBut(sessions, size);
+                    session = sessions.computeIfAbsent(List.of(size, lane),
+                            k -> model.gradientSession(request.head(), rules, inner, size, true, lane));
+                }
                 float[] seeds = new float[items * classes];
                 for (int i = 0; i < items; i++) {
                     seeds[i * classes + request.targetClass()] = 1f;
@@ -48,8 +54,21 @@ public abstract class GradientMethod implements AttributionMethod {
                 return session.run(x, seeds, items);
             }, (first, items, result) -> chunks.accept(first, result), progress, method);
         } finally {
-            sessions.values().forEach(GradientSession.Lease::close);
+            synchronized (sessions) {
+                sessions.values().forEach(GradientSession.Lease::close);
+            }
         }
+    }
+
+    /** Closes the leases on every chunk size but {@code size} (keys: size, lane). */
+    private static void releaseAllBut(Map<List<Integer>, GradientSession.Lease> sessions, int size) {
+        sessions.entrySet().removeIf(e -> {
+            boolean other = e.getKey().get(0) != size;
+            if (other) {
+                e.getValue().close();
+            }
+            return other;
+        });
     }
 
     /** Value and gradient of inner tensors only at the request's input (batch 1): no backward pass below them. */

@@ -59,7 +59,11 @@ public final class DifferentiableModel implements AutoCloseable {
 
     /** Rule tables compare by value (their rules by identity), never by a name a caller may forget to change. */
     private record Key(TargetHead head, RuleTable rules, List<String> inner, int batch, boolean inputGradient,
-                       int lane) {}
+                       int lane) {
+        boolean isOf(ChunkKind kind) {
+            return kind.equals(new ChunkKind(head, rules, inner, inputGradient));
+        }
+    }
 
     /** A hold on the model: it is not freed while the lease is open, even when {@link #close} is called. */
     public final class Lease implements AutoCloseable {
@@ -434,6 +438,28 @@ public final class DifferentiableModel implements AutoCloseable {
         GradientSession.Lease lease = s.lease(); // before put: the put may evict, never the newest entry
         sessions.put(key, s);
         return lease;
+    }
+
+    /**
+     * Lets go of the cached gradient sessions of {@code kind} at every batch size but {@code kept}: each is closed now,
+     * or when the method running it closes its last lease. A chunk-size probe builds a session per size it measures,
+     * each holding its own arena; the sizes it did not choose would otherwise stay until evicted.
+     */
+    public synchronized void retireSessionsExcept(ChunkKind kind, Set<Integer> kept) {
+        sessions.entrySet().removeIf(e -> {
+            boolean retired = e.getKey().isOf(kind) && !kept.contains(e.getKey().batch());
+            if (retired) {
+                e.getValue().retire();
+            }
+            return retired;
+        });
+    }
+
+    /** The batch sizes of the cached gradient sessions of {@code kind}, smallest first. */
+    public synchronized SortedSet<Integer> cachedBatchSizes(ChunkKind kind) {
+        SortedSet<Integer> sizes = new TreeSet<>();
+        sessions.keySet().stream().filter(k -> k.isOf(kind)).forEach(k -> sizes.add(k.batch()));
+        return Collections.unmodifiableSortedSet(sizes);
     }
 
     /**

@@ -6,19 +6,24 @@ import dev.salient.engine.ChunkKind;
 import dev.salient.engine.ChunkTimings;
 import dev.salient.engine.DifferentiableModel;
 import dev.salient.engine.EngineOptions;
+import dev.salient.engine.GradientSession;
+import dev.salient.graph.OnnxModel;
 import dev.salient.evaluation.Deletion;
 import dev.salient.evaluation.EvaluationCase;
 import dev.salient.evaluation.Substrate;
 import dev.salient.image.Layout;
 import dev.salient.render.ChannelAggregation;
+import dev.salient.testing.SharedData;
 import dev.salient.testing.TestNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.function.IntToDoubleFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,9 +50,16 @@ class BatchingTest {
      * {@code millisPerItem(size)}; returns each round's size.
      */
     private static List<Integer> run(Batching.Plan plan, int samples, IntToDoubleFunction millisPerItem) {
+        return run(plan, samples, millisPerItem, size -> {});
+    }
+
+    /** As {@link #run(Batching.Plan, int, IntToDoubleFunction)}, telling {@code beforeChunk} each chunk's size. */
+    private static List<Integer> run(Batching.Plan plan, int samples, IntToDoubleFunction millisPerItem,
+                                     IntConsumer beforeChunk) {
         List<Integer> sizes = new ArrayList<>();
         for (int first = 0; first < samples; ) {
             int size = plan.next(samples - first);
+            beforeChunk.accept(size);
             int items = Math.min(size * plan.lanes(), samples - first);
             plan.record(size, items, (long) (millisPerItem.applyAsDouble(size) * 1e6 * size * plan.lanes()));
             sizes.add(size);
@@ -220,6 +232,94 @@ class BatchingTest {
                     ChannelAggregation.SIGNED_MEAN, null, ProgressListener.NONE);
             new Deletion(Deletion.DEFAULTS.withSteps(20).withSubstrate(Substrate.BLACK)).evaluate(c, ProgressListener.NONE);
             assertThat(model.chunkTimings(ChunkKind.FORWARD)).as("the deletion curve measured chunk sizes").isPresent();
+        }
+    }
+
+    /**
+     * As {@link #run(Batching.Plan, int, IntToDoubleFunction)}, on the model's sessions: each size's session leased for
+     * the whole run, as a gradient method leases them.
+     */
+    private static List<Integer> runOnSessions(DifferentiableModel model, Batching.Plan plan, int samples,
+                                               IntToDoubleFunction millisPerItem) {
+        Map<Integer, GradientSession.Lease> leases = new HashMap<>();
+        try {
+            return run(plan, samples, millisPerItem, size -> leases.computeIfAbsent(size,
+                    s -> model.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), s)));
+        } finally {
+            leases.values().forEach(GradientSession.Lease::close);
+        }
+    }
+
+    private static Batching.Plan measured(DifferentiableModel model, int samples) {
+        return Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, samples);
+    }
+
+    @Test
+    void aPlanThatSettlesOnASizeLetsGoOfTheKindsSessionsAtOtherSizesButOne() {
+        IntToDoubleFunction batchingPays = size -> size == 1 ? 10 : size == 4 ? 6 : 3;
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
+            assertThat(runOnSessions(model, measured(model, 50), 50, batchingPays)).contains(1, 4).doesNotContain(16);
+            assertThat(model.cachedBatchSizes(GRADIENT)).as("4 chosen; 1 stays for single-pass methods")
+                    .containsExactly(1, 4);
+            assertThat(runOnSessions(model, measured(model, 50), 50, batchingPays)).containsExactly(16, 16, 16, 1, 1);
+            assertThat(model.cachedBatchSizes(GRADIENT)).as("the last 2 samples ran at 1: 4 and 16 let go")
+                    .containsExactly(1);
+            assertThat(runOnSessions(model, measured(model, 50), 50, batchingPays)).containsOnly(13);
+            assertThat(runOnSessions(model, measured(model, 20), 20, batchingPays)).containsOnly(10);
+            assertThat(model.cachedBatchSizes(GRADIENT)).as("a later run's size replaces the one before")
+                    .containsExactly(1, 10);
+        }
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
+            // 4 + 12 + 48 samples: the probe ends with the run, no chunk after it to choose a size for
+            assertThat(runOnSessions(model, measured(model, 64), 64, batchingPays)).endsWith(4, 16, 16, 16);
+            assertThat(model.cachedBatchSizes(GRADIENT)).as("the fastest per item kept").containsExactly(1, 16);
+        }
+    }
+
+    @Test
+    void aSessionLetGoOfWhileAnotherRunHoldsItKeepsRunningForThatRun() {
+        float[] x = TestNets.gaussian(4 * 3 * 32 * 32, 7);
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
+            float[] seeds = new float[4 * model.classes()];
+            for (int i = 0; i < 4; i++) {
+                seeds[i * model.classes() + i % model.classes()] = 1;
+            }
+            try (GradientSession.Lease running = model.gradientSession(TargetHead.LOGIT, RuleTable.standard(),
+                    List.of(), 4)) {
+                float[] before = running.run(x, seeds, 4).inputGradient();
+                runOnSessions(model, measured(model, 80), 80, size -> 10.0 / size); // settles on 16
+                assertThat(model.cachedBatchSizes(GRADIENT)).containsExactly(1, 16);
+                assertThat(running.run(x, seeds, 4).inputGradient()).as("not closed under its holder")
+                        .containsExactly(before);
+                try (GradientSession.Lease again = model.gradientSession(TargetHead.LOGIT, RuleTable.standard(),
+                        List.of(), 4)) {
+                    assertThat(again.session()).as("no longer cached: built anew").isNotSameAs(running.session());
+                    assertThat(again.run(x, seeds, 4).inputGradient()).containsExactly(before);
+                }
+            }
+        }
+    }
+
+    /**
+     * On MobileNetV2, a probe of 4 and 16 (size 1 already measured, as if by an earlier run; never built here) leaves
+     * one session of the kind cached, and SmoothGrad computes what fixed chunks of 4 compute.
+     */
+    @Test
+    void aMeasuredSmoothGradOnARealNetworkKeepsOnlyTheSizeItChose() {
+        try (DifferentiableModel model = DifferentiableModel.open(OnnxModel.load(SharedData.mobileNetV2()), "input",
+                "logits", new long[]{1, 3, 224, 224}, ONE_LANE)) {
+            model.rememberChunkTimings(GRADIENT, new ChunkTimings(new java.util.TreeMap<>(Map.of(1, 1000.0)), false));
+            AttributionRequest request = new AttributionRequest(model, Fixtures.image("dog.jpg"), 207, TargetHead.LOGIT,
+                    Layout.NCHW);
+            long sixteenFit = 16 * Batching.bytesPerItem(model); // the default budget holds fewer
+            Attribution measured = new SmoothGrad(new SmoothGrad.Params(64, 0.15, 3, SmoothGrad.Variant.PLAIN,
+                    Batching.AUTO, sixteenFit)).attribute(request);
+            assertThat(model.chunkTimings(GRADIENT).orElseThrow().millisPerItem()).as("the probe built 4 and 16")
+                    .containsKeys(4, 16);
+            assertThat(model.cachedBatchSizes(GRADIENT)).hasSize(1).isSubsetOf(4, 16);
+            Attribution fours = new SmoothGrad(new SmoothGrad.Params(64, 0.15, 3, SmoothGrad.Variant.PLAIN, 4,
+                    sixteenFit)).attribute(request);
+            assertThat(GradientMethodsTest.relativeError(measured.values(), fours.values())).isLessThan(1e-5);
         }
     }
 }

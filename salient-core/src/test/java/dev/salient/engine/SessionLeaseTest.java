@@ -6,6 +6,7 @@ import dev.salient.testing.TestNets;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -84,6 +85,37 @@ class SessionLeaseTest {
         assertThat(session.run(X, SEEDS, 2).scores()).containsExactly(scores);
         session.close();
         assertThat(session.session().isClosed()).isTrue();
+    }
+
+    @Test
+    void retiringAKindsOtherSizesClosesTheUnleasedAtOnceAndTheLeasedWhenLetGo() {
+        ChunkKind logits = ChunkKind.gradient(TargetHead.LOGIT, RuleTable.standard(), List.of());
+        ChunkKind logProbabilities = ChunkKind.gradient(TargetHead.LOG_PROBABILITY, RuleTable.standard(), List.of());
+        try (DifferentiableModel model = open(new EngineOptions(0, 8))) {
+            GradientSession kept = lease(model, TargetHead.LOGIT, 1);
+            GradientSession idle = lease(model, TargetHead.LOGIT, 3);
+            GradientSession otherKind = lease(model, TargetHead.LOG_PROBABILITY, 2);
+            GradientSession.Lease running = model.gradientSession(TargetHead.LOGIT, RuleTable.standard(), List.of(), 2);
+            float[] before = running.run(X, SEEDS, 2).inputGradient();
+
+            model.retireSessionsExcept(logits, Set.of(1));
+            assertThat(model.cachedBatchSizes(logits)).containsExactly(1);
+            assertThat(model.cachedBatchSizes(logProbabilities)).as("another kind untouched").containsExactly(2);
+            assertThat(idle.isClosed()).as("no lease: closed at once").isTrue();
+            assertThat(kept.isClosed()).isFalse();
+            assertThat(otherKind.isClosed()).isFalse();
+            assertThat(running.session().isClosed()).as("leased by a running method").isFalse();
+            assertThat(running.run(X, SEEDS, 2).inputGradient()).containsExactly(before);
+            running.close();
+            assertThat(running.session().isClosed()).as("its last lease let go").isTrue();
+        }
+    }
+
+    /** The session of {@code head} at {@code batch}, cached and its lease already closed. */
+    private static GradientSession lease(DifferentiableModel model, TargetHead head, int batch) {
+        try (GradientSession.Lease lease = model.gradientSession(head, RuleTable.standard(), List.of(), batch)) {
+            return lease.session();
+        }
     }
 
     /** {@link TestNets#tiny}: x [N, 1, 6, 6] → 3 scores. */
