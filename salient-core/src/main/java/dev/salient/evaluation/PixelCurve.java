@@ -78,12 +78,24 @@ abstract sealed class PixelCurve extends PerCaseMetric permits Deletion, Inserti
 
     @Override
     public MetricResult evaluate(EvaluationCase c, ProgressListener progress) {
+        int k = params.steps();
+        Steps steps = steps(c);
+        double[] p = TargetProbability.of(c.request(), k + 1, params.batch(), steps, progress, name());
+        double[] fraction = new double[k + 1];
+        for (int i = 0; i <= k; i++) {
+            fraction[i] = (double) steps.takenAt[i] / steps.order.length;
+        }
+        Curve curve = new Curve(name(), deleting() ? "fraction of pixels deleted" : "fraction of pixels inserted",
+                "probability of the class", fraction, p);
+        return new MetricResult(name(), java.util.Map.of("auc", curve.area()), List.of(curve), List.of(), k + 1L);
+    }
+
+    /** The k + 1 inputs of the curve for a case: pixels ordered by the map, photo and substrate. */
+    Steps steps(EvaluationCase c) {
         AttributionRequest r = c.request();
         ImageGeometry g = r.geometry();
         float[] photo = r.input();
         float[] substrate = params.substrate().image(r, params.blurSigma());
-        float[] start = deleting() ? photo : substrate;
-        float[] source = deleting() ? substrate : photo;
         int w = g.width();
         int h = g.height();
         int side = params.patch();
@@ -104,27 +116,60 @@ abstract sealed class PixelCurve extends PerCaseMetric permits Deletion, Inserti
             }
             taken[u + 1] = next;
         }
-        int pixels = order.length;
         int k = params.steps();
-        double[] p = TargetProbability.of(r, k + 1, params.batch(), (i, dst, offset) -> {
-            System.arraycopy(start, 0, dst, offset, start.length);
-            int n = taken[(int) ((long) i * units / k)];
-            for (int j = 0; j < n; j++) {
+        int[] takenAt = new int[k + 1];
+        for (int i = 0; i <= k; i++) {
+            takenAt[i] = taken[(int) ((long) i * units / k)];
+        }
+        return deleting() ? new Steps(photo, substrate, order, takenAt, g) : new Steps(substrate, photo, order, takenAt, g);
+    }
+
+    /**
+     * The curve's inputs x^(i): {@code start} with the first {@code takenAt[i]} pixels of {@code order} (all channels)
+     * from {@code source}. Each is built from the one before, x^(i) = x^(i−1) with pixels takenAt[i−1]…takenAt[i]−1
+     * replaced, so a curve writes each pixel once instead of Σ_i takenAt[i] times (≈ 25·HW for 50 steps; that rebuild
+     * was 4–5 % of deletion's time on MobileNetV2, JFR).
+     */
+    static final class Steps implements TargetProbability.Inputs {
+        final float[] start;
+        final float[] source;
+        /** Pixel indices y·W + x in the order they are taken. */
+        final int[] order;
+        /** How many pixels of {@code order} input i has taken. */
+        final int[] takenAt;
+        final ImageGeometry geometry;
+        /** {@code start} with the first {@code applied} pixels of {@code order} from {@code source}. */
+        private final float[] current;
+        private int applied;
+
+        Steps(float[] start, float[] source, int[] order, int[] takenAt, ImageGeometry geometry) {
+            this.start = start;
+            this.source = source;
+            this.order = order;
+            this.takenAt = takenAt;
+            this.geometry = geometry;
+            this.current = start.clone();
+        }
+
+        @Override
+        public void fill(int item, float[] dst, int offset) {
+            int n = takenAt[item];
+            if (n < applied) { // asked for an earlier step: start over
+                System.arraycopy(start, 0, current, 0, current.length);
+                applied = 0;
+            }
+            int w = geometry.width();
+            for (int j = applied; j < n; j++) {
                 int y = order[j] / w;
                 int x = order[j] % w;
-                for (int ch = 0; ch < g.channels(); ch++) {
-                    int idx = g.index(ch, y, x);
-                    dst[offset + idx] = source[idx];
+                for (int ch = 0; ch < geometry.channels(); ch++) {
+                    int idx = geometry.index(ch, y, x);
+                    current[idx] = source[idx];
                 }
             }
-        }, progress, name());
-        double[] fraction = new double[k + 1];
-        for (int i = 0; i <= k; i++) {
-            fraction[i] = (double) taken[(int) ((long) i * units / k)] / pixels;
+            applied = n;
+            System.arraycopy(current, 0, dst, offset, current.length);
         }
-        Curve curve = new Curve(name(), deleting() ? "fraction of pixels deleted" : "fraction of pixels inserted",
-                "probability of the class", fraction, p);
-        return new MetricResult(name(), java.util.Map.of("auc", curve.area()), List.of(curve), List.of(), k + 1L);
     }
 
     /** The mean relevance of each side × side patch (row-major over the patch grid); the map itself for side 1. */
