@@ -2,6 +2,8 @@ package dev.salient.attribution;
 
 import dev.salient.autodiff.TargetHead;
 
+import java.util.Arrays;
+
 /** Small array helpers shared by the methods. */
 final class Tensors {
     private Tensors() {}
@@ -77,8 +79,12 @@ final class Tensors {
     }
 
     /**
-     * Separable Gaussian blur of each channel of an image in either layout, σ in pixels, edges clamped. The same
-     * arithmetic per value in every layout, so the NHWC result is exactly the NCHW result transposed.
+     * Separable Gaussian blur of each channel of an image in either layout, σ in pixels, edges clamped:
+     * t(y, x) = Σ_i k_i x(y, clamp(x + i)), out(y, x) = Σ_i k_i t(clamp(y + i), x), i = −⌈3σ⌉…⌈3σ⌉, k normalised,
+     * each sum in double from i = −⌈3σ⌉ up. The same arithmetic per value in every layout, so the NHWC result is
+     * exactly the NCHW result transposed. Rows are read through an edge-padded copy and the vertical pass runs a row
+     * of sums at a time, which keeps every sum's terms and order (the result is bit for bit that of indexing
+     * each tap) and took a 224 × 224 photo's blur from 10–13 ms to about 3 (σ = 5, JFR of deletion).
      */
     static float[] gaussianBlur(float[] x, ImageGeometry g, double sigma) {
         if (x.length != g.size()) {
@@ -99,27 +105,37 @@ final class Tensors {
         }
         int h = g.height();
         int w = g.width();
+        // the layouts differ only in the strides between neighbours along x and y
+        int xStride = w > 1 ? g.index(0, 0, 1) - g.index(0, 0, 0) : 0;
         float[] tmp = new float[x.length];
         float[] out = new float[x.length];
+        float[] padded = new float[w + 2 * radius];
+        double[] rowSums = new double[w];
         for (int ch = 0; ch < g.channels(); ch++) {
             for (int y = 0; y < h; y++) {
+                int row = g.index(ch, y, 0);
+                for (int xx = 0; xx < padded.length; xx++) {
+                    padded[xx] = x[row + Math.min(Math.max(xx - radius, 0), w - 1) * xStride];
+                }
                 for (int xx = 0; xx < w; xx++) {
                     double acc = 0;
-                    for (int i = -radius; i <= radius; i++) {
-                        int sx = Math.min(Math.max(xx + i, 0), w - 1);
-                        acc += k[i + radius] * x[g.index(ch, y, sx)];
+                    for (int t = 0; t < k.length; t++) {
+                        acc += k[t] * padded[xx + t];
                     }
-                    tmp[g.index(ch, y, xx)] = (float) acc;
+                    tmp[row + xx * xStride] = (float) acc;
                 }
             }
             for (int y = 0; y < h; y++) {
-                for (int xx = 0; xx < w; xx++) {
-                    double acc = 0;
-                    for (int i = -radius; i <= radius; i++) {
-                        int sy = Math.min(Math.max(y + i, 0), h - 1);
-                        acc += k[i + radius] * tmp[g.index(ch, sy, xx)];
+                Arrays.fill(rowSums, 0);
+                for (int t = 0; t < k.length; t++) {
+                    int from = g.index(ch, Math.min(Math.max(y + t - radius, 0), h - 1), 0);
+                    for (int xx = 0; xx < w; xx++) {
+                        rowSums[xx] += k[t] * tmp[from + xx * xStride];
                     }
-                    out[g.index(ch, y, xx)] = (float) acc;
+                }
+                int row = g.index(ch, y, 0);
+                for (int xx = 0; xx < w; xx++) {
+                    out[row + xx * xStride] = (float) rowSums[xx];
                 }
             }
         }
