@@ -19,7 +19,8 @@ public enum Substrate {
 
     /**
      * The last blur of each photo still in use (keyed by the request's input array, weakly, so it goes with the
-     * request): deletion and insertion of every map of a photo blur the same photo, which took 10–13 ms each time.
+     * request): deletion and insertion of every map of a photo blur the same photo, 8–15 ms each time (224 × 224,
+     * σ = 5).
      */
     private static final Map<float[], Blurred> BLURRED = Collections.synchronizedMap(new WeakHashMap<>());
 
