@@ -112,7 +112,8 @@ abstract sealed class PixelCurve extends PerCaseMetric permits Deletion, Inserti
         for (int i = 0; i <= k; i++) {
             takenAt[i] = taken[(int) ((long) i * units / k)];
         }
-        return deleting() ? new Steps(photo, substrate, order, takenAt, g) : new Steps(substrate, photo, order, takenAt, g);
+        return deleting() ? new Steps(photo, substrate, order, takenAt, g)
+                : new Steps(substrate, photo, order, takenAt, g);
     }
 
     /**
