@@ -94,16 +94,8 @@ final class Tensors {
         if (sigma <= 0) {
             return x.clone();
         }
-        int radius = (int) Math.ceil(3 * sigma);
-        double[] k = new double[2 * radius + 1];
-        double sum = 0;
-        for (int i = -radius; i <= radius; i++) {
-            k[i + radius] = Math.exp(-i * i / (2 * sigma * sigma));
-            sum += k[i + radius];
-        }
-        for (int i = 0; i < k.length; i++) {
-            k[i] /= sum;
-        }
+        double[] k = gaussianKernel(sigma);
+        int radius = k.length / 2;
         int h = g.height();
         int w = g.width();
         // the layouts differ only in the stride between neighbours along x; the passes work on contiguous rows
@@ -145,5 +137,20 @@ final class Tensors {
             }
         }
         return out;
+    }
+
+    /** k_i = exp(−i²/2σ²) / Σ_j exp(−j²/2σ²) for i = −⌈3σ⌉…⌈3σ⌉ (index i + ⌈3σ⌉). */
+    static double[] gaussianKernel(double sigma) {
+        int radius = (int) Math.ceil(3 * sigma);
+        double[] k = new double[2 * radius + 1];
+        double sum = 0;
+        for (int i = -radius; i <= radius; i++) {
+            k[i + radius] = Math.exp(-i * i / (2 * sigma * sigma));
+            sum += k[i + radius];
+        }
+        for (int i = 0; i < k.length; i++) {
+            k[i] /= sum;
+        }
+        return k;
     }
 }

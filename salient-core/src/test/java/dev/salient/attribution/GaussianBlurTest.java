@@ -38,18 +38,13 @@ class GaussianBlurTest {
         assertThat(Tensors.gaussianBlur(new float[]{3f}, single, 2.5)).containsExactly(3f);
     }
 
-    /** t(y, x) = Σ_i k_i x(y, clamp(x + i)), then the same along y, each sum in double from i = −⌈3σ⌉ up. */
+    /**
+     * t(y, x) = Σ_i k_i x(y, clamp(x + i)), then the same along y, each sum in double from i = −⌈3σ⌉ up, indexing
+     * every tap: what the blur computed before it summed rows.
+     */
     private static float[] byTheDefinition(float[] x, ImageGeometry g, double sigma) {
-        int radius = (int) Math.ceil(3 * sigma);
-        double[] k = new double[2 * radius + 1];
-        double sum = 0;
-        for (int i = -radius; i <= radius; i++) {
-            k[i + radius] = Math.exp(-i * i / (2 * sigma * sigma));
-            sum += k[i + radius];
-        }
-        for (int i = 0; i < k.length; i++) {
-            k[i] /= sum;
-        }
+        double[] k = Tensors.gaussianKernel(sigma);
+        int radius = k.length / 2;
         int h = g.height();
         int w = g.width();
         float[] tmp = new float[x.length];
