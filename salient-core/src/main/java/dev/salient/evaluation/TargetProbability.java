@@ -12,7 +12,10 @@ import dev.salient.engine.DifferentiableModel;
  * the model's forward sessions in rounds ({@link Rounds}), with progress and cancellation between rounds.
  */
 final class TargetProbability {
-    /** Writes perturbed input {@code item} into {@code dst} at {@code offset} (one input long). */
+    /**
+     * Writes perturbed input {@code item} into {@code dst} at {@code offset}, every one of its values. Items are asked
+     * for in increasing order, on the calling thread ({@link Rounds}), so each may be built from the one before.
+     */
     @FunctionalInterface
     interface Inputs {
         void fill(int item, float[] dst, int offset);
