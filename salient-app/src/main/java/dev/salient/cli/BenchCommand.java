@@ -46,6 +46,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--methods", description = "Also time the attribution methods against one vanilla gradient (batch 1).")
     boolean methods;
 
+    @Option(names = "--only", split = ",", paramLabel = "M1,M2,...",
+            description = "With --methods, time only these methods (default: all).")
+    java.util.Set<String> only;
+
     @Option(names = "--photo", description = "Photo for --methods (default: a fixed random input).")
     Path photo;
 
@@ -157,6 +161,9 @@ public final class BenchCommand implements Callable<Integer> {
                 {"gradient-shap", "samples=50", "<= 50"},
         };
         for (String[] c : cases) {
+            if (!timed(c[0])) {
+                continue;
+            }
             Map<String, String> params = new java.util.LinkedHashMap<>();
             if (!c[1].isEmpty()) {
                 String[] kv = c[1].split("=");
@@ -166,11 +173,13 @@ public final class BenchCommand implements Callable<Integer> {
             Pairs t = pairs(() -> AttributionMethods.create(c[0], params).attribute(request), singlePass, gradient, true);
             System.out.printf("%-30s %s %s %s %s%n", c[0] + (c[1].isEmpty() ? "" : " " + c[1]), t.a(), t.b(), t, c[2]);
         }
-        double[] windows = new double[1];
-        Pairs t = pairs(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
-                .diagnostic("windows"), false, () -> engine.forward(input, 1), true);
-        System.out.printf("%-30s %s %s %s <= 1.1 of its %d forward passes%n", "occlusion (defaults)", t.a(), t.b(),
-                t.perItemOfA(windows[0]), (int) windows[0]);
+        if (timed("occlusion")) {
+            double[] windows = new double[1];
+            Pairs t = pairs(() -> windows[0] = AttributionMethods.create("occlusion").attribute(request)
+                    .diagnostic("windows"), false, () -> engine.forward(input, 1), true);
+            System.out.printf("%-30s %s %s %s <= 1.1 of its %d forward passes%n", "occlusion (defaults)", t.a(), t.b(),
+                    t.perItemOfA(windows[0]), (int) windows[0]);
+        }
         int channels = SpatialLayers.last(engine).channels();
         forwardBatches(request, "scorecam", Map.of("top-channels", "64"), Math.min(64, channels), "channels");
         forwardBatches(request, "ablationcam", Map.of(), channels, "channels");
@@ -180,7 +189,7 @@ public final class BenchCommand implements Callable<Integer> {
         forwardBatches(request, "lime", Map.of("coalitions", "256"), 256, "coalitions");
         xraiAgainstIntegratedGradients(request);
         printChunkSizes(engine, "gradients", ChunkKind.gradient(TargetHead.LOGIT, RuleTable.standard(), List.of()), 50);
-        printChunkSizes(engine, "forward passes", ChunkKind.FORWARD, (int) windows[0]);
+        printChunkSizes(engine, "forward passes", ChunkKind.FORWARD, 256); // as many as the RISE and LIME rows
     }
 
     /**
@@ -189,6 +198,9 @@ public final class BenchCommand implements Callable<Integer> {
      * greedy region loop.
      */
     private void xraiAgainstIntegratedGradients(AttributionRequest request) {
+        if (!timed("xrai")) {
+            return;
+        }
         Map<String, String> steps = Map.of("steps", "16");
         Pairs t = pairs(() -> AttributionMethods.create("xrai", steps).attribute(request), false,
                 () -> AttributionMethods.create("integrated-gradients", steps).attribute(request), false);
@@ -202,6 +214,9 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private void forwardBatches(AttributionRequest request, String method, Map<String, String> params, int count,
                                 String what) {
+        if (!timed(method)) {
+            return;
+        }
         DifferentiableModel engine = request.model();
         Runnable attribution = () -> AttributionMethods.create(method, params).attribute(request);
         try {
@@ -224,14 +239,20 @@ public final class BenchCommand implements Callable<Integer> {
                 t.perItemOfA(calls), calls, count, what, batch);
     }
 
+    /** Whether --methods times {@code method}: every method, or those --only names. */
+    private boolean timed(String method) {
+        return only == null || only.isEmpty() || only.contains(method);
+    }
+
     /** What the chunk-size probe measured on this model (ms per item by size) and the size it runs {@code samples} at. */
     private static void printChunkSizes(DifferentiableModel engine, String what, ChunkKind kind, int samples) {
         String measured = engine.chunkTimings(kind).map(c -> c.millisPerItem().entrySet().stream()
                 .map(e -> String.format("%d: %.1f", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
                 + (c.stoppedEarly() ? " (larger sizes did not pay)" : "")).orElse("nothing yet");
         Batching.Plan plan = Batching.plan(engine, kind, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, samples);
-        System.out.printf("chunk sizes for %s, ms per item measured by size: %s; %d samples run in chunks of %s%n",
-                what, measured, samples, plan.measuring() ? "(still measuring)" : String.valueOf(plan.next(samples)));
+        System.out.printf("chunk sizes for %s, ms per item measured by size: %s; %d samples run in chunks of %s%s%n",
+                what, measured, samples, plan.measuring() ? "(still measuring)" : String.valueOf(plan.next(samples)),
+                plan.lanes() > 1 ? ", " + plan.lanes() + " lanes at once" : "");
     }
 
     /** Minimum, median and maximum of repeated timings. */

@@ -84,23 +84,11 @@ public final class AblationCam extends GradCam {
                     request.head());
             // the network above the layer is a model of its own, whose chunk sizes are measured for it
             Batching.Plan plan = Batching.plan(above, ChunkKind.FORWARD, batch, budget, channels);
-            progress.progress(0, channels);
-            for (int first = 0; first < channels; ) {
-                ProgressListener.check(progress, method);
-                int size = plan.next(channels - first);
-                int items = Math.min(size, channels - first);
-                float[] in = new float[items * n];
-                for (int b = 0; b < items; b++) {
-                    System.arraycopy(activation, 0, in, b * n, n);
-                    Arrays.fill(in, b * n + (first + b) * hw, b * n + (first + b + 1) * hw, 0f);
-                }
-                float[] out = plan.timed(size, items, () -> above.forward(in, items));
-                for (int b = 0; b < items; b++) {
-                    ablated[first + b] = Tensors.head(out, b * classes, classes, request.targetClass(), request.head());
-                }
-                first += items;
-                progress.progress(first, channels);
-            }
+            Rounds.forward(plan, channels, (k, in, offset) -> {
+                System.arraycopy(activation, 0, in, offset, n);
+                Arrays.fill(in, offset + k * hw, offset + (k + 1) * hw, 0f);
+            }, (k, out, offset) -> ablated[k] = Tensors.head(out, offset, classes, request.targetClass(),
+                    request.head()), progress, method);
             return score;
         }
     }

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 
 /**
  * Chunk sizes for many-sample methods (SmoothGrad and its variants, Integrated Gradients, occlusion, and metrics that
@@ -30,6 +29,11 @@ import java.util.function.Supplier;
  * ({@link DifferentiableModel#rememberChunkTimings}: for the process, and on disk when the engine has a cache folder);
  * later runs take the size with the least estimated time for their sample count, chunks balanced so that the last one
  * is not mostly padding.
+ *
+ * <p>Runs go in {@link DifferentiableModel#lanes lanes} ({@link Rounds}): a round of chunks, one per lane, runs at
+ * once, each on a single-threaded session, and a size is measured and chosen per round (its time divided by all its
+ * items). On this project's 2-core machine a larger chunk never paid, on any model, while two chunks side by side did
+ * (see {@code SharedRuntime.laneSessionOptions}).
  *
  * <p>Once a plan settles on a size, the model lets go of its cached sessions of that kind at every other size but 1
  * ({@link DifferentiableModel#retireSessionsExcept}): each holds its own copy of the weights and its own arena, and
@@ -117,9 +121,10 @@ public final class Batching {
             throw new IllegalArgumentException("samples must be at least 1: " + samples);
         }
         long perItem = kind.equals(ChunkKind.FORWARD) ? forwardBytesPerItem(model) : bytesPerItem(model);
-        int largest = largest(model, perItem, budget, samples);
+        int lanes = model.lanes();
+        int largest = largest(model, perItem * lanes, budget, samples); // a round holds a chunk per lane
         if (requested != AUTO) {
-            return new Plan(model, kind, Math.min(requested, largest), largest, List.of(), null);
+            return new Plan(model, kind, lanes, Math.min(requested, largest), largest, List.of(), null);
         }
         ChunkTimings known = model.chunkTimings(kind).orElse(new ChunkTimings(new TreeMap<>(), false));
         List<Integer> toMeasure = new ArrayList<>();
@@ -131,7 +136,7 @@ public final class Batching {
                 }
             }
         }
-        return new Plan(model, kind, 0, largest, toMeasure, known);
+        return new Plan(model, kind, lanes, 0, largest, toMeasure, known);
     }
 
     /**
@@ -152,14 +157,16 @@ public final class Batching {
     }
 
     /**
-     * Chunk sizes for one run, given out one chunk at a time: {@link #next} says how large a session the next chunk
-     * runs on, {@link #record} takes its time. While sizes are left to measure, chunks are spent on them (a warm-up
-     * run, whose memory planning makes it slower, then timed runs); after that, every chunk has the size with the least
+     * Chunk sizes for one run, given out one round at a time: {@link #next} says how large a session the next round's
+     * chunks run on, {@link #record} takes the round's time. A round is one chunk per {@link #lanes lane}, run at once
+     * (one chunk when there is one lane). While sizes are left to measure, rounds are spent on them (a warm-up round,
+     * whose memory planning makes it slower, then timed rounds); after that, every round has the size with the least
      * estimated time for the samples left.
      */
     public static final class Plan {
         private final DifferentiableModel model;
         private final ChunkKind kind;
+        private final int lanes;
         private final int largest;
         private final List<Integer> toMeasure;
         private final SortedMap<Integer, Double> measured;
@@ -171,14 +178,25 @@ public final class Batching {
         private int timedRuns;
         private boolean stoppedEarly;
 
-        private Plan(DifferentiableModel model, ChunkKind kind, int fixed, int largest, List<Integer> toMeasure,
-                     ChunkTimings known) {
+        private Plan(DifferentiableModel model, ChunkKind kind, int lanes, int fixed, int largest,
+                     List<Integer> toMeasure, ChunkTimings known) {
             this.model = model;
             this.kind = kind;
+            this.lanes = lanes;
             this.largest = largest;
             this.chosen = fixed;
             this.toMeasure = new ArrayList<>(toMeasure);
             this.measured = known == null ? new TreeMap<>() : new TreeMap<>(known.millisPerItem());
+        }
+
+        /** Chunks per round, each on a session of its own ({@link DifferentiableModel#lanes}). */
+        public int lanes() {
+            return lanes;
+        }
+
+        /** The model the plan's chunks run on. */
+        public DifferentiableModel model() {
+            return model;
         }
 
         /** Whether this plan still measures chunk sizes. */
@@ -187,7 +205,8 @@ public final class Batching {
         }
 
         /**
-         * The size of the session the next chunk runs on; the chunk has {@code min(size, remaining)} items.
+         * The size of the sessions the next round runs on; the round has {@code min(size × lanes, remaining)} items,
+         * in chunks of {@code size} (the last one shorter).
          *
          * @param remaining samples not run yet (≥ 1)
          */
@@ -196,7 +215,7 @@ public final class Batching {
             if (measuring()) {
                 int size = toMeasure.get(0);
                 int runsLeft = Math.max(0, warmUpsAt(size) - warmUps) + TIMED_RUNS - timedRuns;
-                if ((long) size * runsLeft <= remaining) {
+                if ((long) size * lanes * runsLeft <= remaining) {
                     return size;
                 }
                 finishMeasuring(); // too few samples left to time this size: a later run goes on from here
@@ -208,13 +227,13 @@ public final class Batching {
         }
 
         /**
-         * The time of a chunk just run.
+         * The time of a round just run.
          *
-         * @param size  the session's size, as {@link #next} gave it
-         * @param items samples in the chunk
+         * @param size  the sessions' size, as {@link #next} gave it
+         * @param items samples in the round (a full round: size × lanes)
          */
         public void record(int size, int items, long nanos) {
-            if (!measuring() || size != toMeasure.get(0) || items != size) {
+            if (!measuring() || size != toMeasure.get(0) || items != size * lanes) {
                 return;
             }
             if (warmUps < warmUpsAt(size)) {
@@ -241,14 +260,6 @@ public final class Batching {
                     settle(bestFor(size)); // the run ends with its probe: keep the size a full chunk would take
                 }
             }
-        }
-
-        /** Runs one chunk of {@code items} samples on a session of {@code size} ({@link #next}) and records its time. */
-        public <T> T timed(int size, int items, Supplier<T> chunk) {
-            long start = System.nanoTime();
-            T result = chunk.get();
-            record(size, items, System.nanoTime() - start);
-            return result;
         }
 
         /**
@@ -283,8 +294,8 @@ public final class Batching {
             int best = 1;
             double bestTime = Double.MAX_VALUE;
             for (Map.Entry<Integer, Double> e : measured.headMap(largest + 1).entrySet()) {
-                int size = balance ? balanced(Math.min(e.getKey(), remaining), remaining) : e.getKey();
-                double time = chunks(remaining, size) * (double) size * e.getValue();
+                int size = balance ? balanced(Math.min(e.getKey(), remaining), remaining, lanes) : e.getKey();
+                double time = chunks(remaining, size * lanes) * (double) size * lanes * e.getValue();
                 if (time < (1 - WORTH_GROWING) * bestTime) {
                     best = size;
                     bestTime = time;
@@ -298,10 +309,13 @@ public final class Batching {
             return (remaining + size - 1) / size;
         }
 
-        /** The size that runs {@code remaining} samples in as many chunks as {@code size} needs, with least padding. */
-        private static int balanced(int size, int remaining) {
-            int chunks = chunks(remaining, size);
-            return (remaining + chunks - 1) / chunks;
+        /**
+         * The size that runs {@code remaining} samples in as many rounds of {@code lanes} chunks as {@code size} needs,
+         * with least padding.
+         */
+        private static int balanced(int size, int remaining, int lanes) {
+            int chunks = chunks(remaining, size * lanes) * lanes;
+            return Math.max(1, (remaining + chunks - 1) / chunks);
         }
     }
 }

@@ -11,17 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Base of gradient-based methods: evaluates the gradient of the target at many inputs in a few large chunks
- * through one reused {@link GradientSession} (never one call per sample), reporting progress and honouring
- * cancellation between chunks.
+ * Base of gradient-based methods: evaluates the gradient of the target at many inputs in chunks through reused
+ * {@link GradientSession}s (never a new session per sample), several chunks at once when the model has several lanes,
+ * reporting progress and honouring cancellation between rounds.
  */
 public abstract class GradientMethod implements AttributionMethod {
-    /** Fills {@code dst} (offset {@code offset}, one item long) with sample {@code index}. */
-    @FunctionalInterface
-    protected interface Samples {
-        void fill(int index, float[] dst, int offset);
-    }
-
     /** Receives the gradients of samples {@code first .. first + result.batch() - 1}. */
     @FunctionalInterface
     protected interface Chunks {
@@ -29,51 +23,47 @@ public abstract class GradientMethod implements AttributionMethod {
     }
 
     /**
+     * Gradients at {@code count} samples, in rounds of chunks run side by side ({@link Rounds}), one lane each.
+     *
      * @param batch  requested chunk size, or {@link Batching#AUTO} for one chosen by measurement ({@link Batching#plan})
-     * @param budget memory budget per chunk in bytes
+     * @param budget memory budget per round in bytes
      */
     protected static void evaluate(AttributionRequest request, RuleTable rules, List<String> inner, int count,
-                                   int batch, long budget, Samples samples, Chunks chunks,
+                                   int batch, long budget, Rounds.Inputs samples, Chunks chunks,
                                    ProgressListener progress, String method) {
         DifferentiableModel model = request.model();
         Batching.Plan plan = Batching.plan(model, ChunkKind.gradient(request.head(), rules, inner), batch, budget, count);
-        int itemSize = model.itemSize();
         int classes = model.classes();
-        progress.progress(0, count);
-        // one lease per chunk size for the whole run: a session is not closed between chunks, whatever other threads cache
-        Map<Integer, GradientSession.Lease> sessions = new HashMap<>();
+        // one lease per lane while rounds keep to one size: a session is not closed between them, whatever other threads
+        // cache
+        Map<List<Integer>, GradientSession.Lease> sessions = new HashMap<>();
         try {
-            for (int first = 0; first < count; ) {
-                ProgressListener.check(progress, method);
-                int size = plan.next(count - first);
-                if (!plan.measuring()) {
-                    releaseAllBut(sessions, size); // retired by the plan: closed now, not at the end of the run
-                }
-                int items = Math.min(size, count - first);
-                GradientSession.Lease session = sessions.computeIfAbsent(size,
-                        s -> model.gradientSession(request.head(), rules, inner, s));
-                float[] x = new float[items * itemSize];
-                for (int i = 0; i < items; i++) {
-                    samples.fill(first + i, x, i * itemSize);
+            Rounds.run(plan, count, model.itemSize(), samples::fill, (lane, size, x, items) -> {
+                GradientSession.Lease session;
+                synchronized (sessions) { // the chunks of a round, one per lane, come here at once
+                    // a round of another size has finished: its sessions, which the plan may have retired, are let go
+                    // now rather than at the end of the run
+                    releaseAllBut(sessions, size);
+                    session = sessions.computeIfAbsent(List.of(size, lane),
+                            k -> model.gradientSession(request.head(), rules, inner, size, true, lane));
                 }
                 float[] seeds = new float[items * classes];
                 for (int i = 0; i < items; i++) {
                     seeds[i * classes + request.targetClass()] = 1f;
                 }
-                GradientResult result = plan.timed(size, items, () -> session.run(x, seeds, items));
-                chunks.accept(first, result);
-                first += items;
-                progress.progress(first, count);
-            }
+                return session.run(x, seeds, items);
+            }, (first, items, result) -> chunks.accept(first, result), progress, method);
         } finally {
-            sessions.values().forEach(GradientSession.Lease::close);
+            synchronized (sessions) {
+                sessions.values().forEach(GradientSession.Lease::close);
+            }
         }
     }
 
-    /** Closes the leases on every chunk size but {@code size}. */
-    private static void releaseAllBut(Map<Integer, GradientSession.Lease> sessions, int size) {
+    /** Closes the leases on every chunk size but {@code size} (keys: size, lane). */
+    private static void releaseAllBut(Map<List<Integer>, GradientSession.Lease> sessions, int size) {
         sessions.entrySet().removeIf(e -> {
-            boolean other = e.getKey() != size;
+            boolean other = e.getKey().get(0) != size;
             if (other) {
                 e.getValue().close();
             }

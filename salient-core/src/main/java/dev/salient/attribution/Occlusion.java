@@ -125,39 +125,28 @@ public final class Occlusion implements AttributionMethod {
         for (int ch = 0; ch < c; ch++) {
             fill[ch] = Float.isNaN(params.baselineValue()) ? request.black(ch) : params.baselineValue();
         }
-        progress.progress(0, total);
-        for (int first = 0; first < total; ) {
-            ProgressListener.check(progress, name());
-            int size = plan.next(total - first);
-            int items = Math.min(size, total - first);
-            float[] in = new float[items * n];
-            for (int b = 0; b < items; b++) {
-                int y0 = ys[(first + b) / xs.length];
-                int x0 = xs[(first + b) % xs.length];
-                System.arraycopy(x, 0, in, b * n, n);
-                for (int ch = 0; ch < c; ch++) {
-                    for (int y = y0; y < y0 + win; y++) {
-                        for (int xx = x0; xx < x0 + win; xx++) {
-                            in[b * n + geo.index(ch, y, xx)] = fill[ch];
-                        }
-                    }
-                }
-            }
-            float[] scores = plan.timed(size, items, () -> request.model().forward(in, items));
-            for (int b = 0; b < items; b++) {
-                double drop = fx - Tensors.head(scores, b * classes, classes, target, request.head());
-                int y0 = ys[(first + b) / xs.length];
-                int x0 = xs[(first + b) % xs.length];
+        Rounds.forward(plan, total, (k, in, offset) -> {
+            int y0 = ys[k / xs.length];
+            int x0 = xs[k % xs.length];
+            System.arraycopy(x, 0, in, offset, n);
+            for (int ch = 0; ch < c; ch++) {
                 for (int y = y0; y < y0 + win; y++) {
                     for (int xx = x0; xx < x0 + win; xx++) {
-                        sum[y * w + xx] += drop;
-                        count[y * w + xx]++;
+                        in[offset + geo.index(ch, y, xx)] = fill[ch];
                     }
                 }
             }
-            first += items;
-            progress.progress(first, total);
-        }
+        }, (k, scores, offset) -> {
+            double drop = fx - Tensors.head(scores, offset, classes, target, request.head());
+            int y0 = ys[k / xs.length];
+            int x0 = xs[k % xs.length];
+            for (int y = y0; y < y0 + win; y++) {
+                for (int xx = x0; xx < x0 + win; xx++) {
+                    sum[y * w + xx] += drop;
+                    count[y * w + xx]++;
+                }
+            }
+        }, progress, name());
         float[] a = new float[n];
         for (int y = 0; y < h; y++) {
             for (int xx = 0; xx < w; xx++) {

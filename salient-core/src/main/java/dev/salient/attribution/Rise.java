@@ -3,6 +3,7 @@ package dev.salient.attribution;
 import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -70,42 +71,32 @@ public final class Rise implements AttributionMethod {
         Random random = new Random(params.seed());
         double[] weighted = new double[h * w];
         double[] coverage = new double[h * w];
-        double scoreSum = 0;
-        progress.progress(0, total);
-        for (int first = 0; first < total; ) {
-            ProgressListener.check(progress, name());
-            int size = plan.next(total - first);
-            int items = Math.min(size, total - first);
-            float[] in = new float[items * n];
-            float[][] masks = new float[items][];
-            for (int b = 0; b < items; b++) {
-                float[] m = mask(random, params.grid(), params.keep(), h, w);
-                masks[b] = m;
-                for (int c = 0; c < geo.channels(); c++) {
-                    float black = request.black(c);
-                    for (int y = 0; y < h; y++) {
-                        for (int xx = 0; xx < w; xx++) {
-                            int i = geo.index(c, y, xx);
-                            float keep = m[y * w + xx];
-                            in[b * n + i] = x[i] * keep + black * (1 - keep);
-                        }
+        double[] scoreSum = {0};
+        // masks are drawn in order as inputs are filled, and dropped once their score is in (a round or two later)
+        Map<Integer, float[]> masks = new HashMap<>();
+        Rounds.forward(plan, total, (k, in, offset) -> {
+            float[] m = mask(random, params.grid(), params.keep(), h, w);
+            masks.put(k, m);
+            for (int c = 0; c < geo.channels(); c++) {
+                float black = request.black(c);
+                for (int y = 0; y < h; y++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        int i = geo.index(c, y, xx);
+                        float keep = m[y * w + xx];
+                        in[offset + i] = x[i] * keep + black * (1 - keep);
                     }
                 }
             }
-            float[] out = plan.timed(size, items, () -> model.forward(in, items));
-            for (int b = 0; b < items; b++) {
-                double score = Tensors.head(out, b * classes, classes, request.targetClass(), request.head());
-                scoreSum += score;
-                float[] m = masks[b];
-                for (int i = 0; i < h * w; i++) {
-                    weighted[i] += score * m[i];
-                    coverage[i] += m[i];
-                }
+        }, (k, out, offset) -> {
+            double score = Tensors.head(out, offset, classes, request.targetClass(), request.head());
+            scoreSum[0] += score;
+            float[] m = masks.remove(k);
+            for (int i = 0; i < h * w; i++) {
+                weighted[i] += score * m[i];
+                coverage[i] += m[i];
             }
-            first += items;
-            progress.progress(first, total);
-        }
-        double mean = scoreSum / total;
+        }, progress, name());
+        double mean = scoreSum[0] / total;
         float[] map = new float[n];
         for (int y = 0; y < h; y++) {
             for (int xx = 0; xx < w; xx++) {

@@ -103,34 +103,21 @@ public final class ScoreCam extends GradCam {
         int n = x.length;
         Batching.Plan plan = Batching.plan(model, ChunkKind.FORWARD, batch, budget, channels.length);
         double[] scores = new double[channels.length];
-        progress.progress(0, channels.length);
-        for (int first = 0; first < channels.length; ) {
-            ProgressListener.check(progress, method);
-            int size = plan.next(channels.length - first);
-            int items = Math.min(size, channels.length - first);
-            float[] in = new float[items * n];
-            for (int b = 0; b < items; b++) {
-                float[] mask = Tensors.resizeBilinear(Arrays.copyOfRange(activation, channels[first + b] * hw,
-                        (channels[first + b] + 1) * hw), h, w, geo.height(), geo.width(), alignCorners);
-                float[] range = Tensors.range(mask);
-                float scale = (float) (1 / (range[1] - range[0] + MIN_MAX_EPS));
-                for (int c = 0; c < geo.channels(); c++) {
-                    for (int y = 0; y < geo.height(); y++) {
-                        for (int xx = 0; xx < geo.width(); xx++) {
-                            int i = geo.index(c, y, xx);
-                            in[b * n + i] = x[i] * (mask[y * geo.width() + xx] - range[0]) * scale;
-                        }
+        Rounds.forward(plan, channels.length, (k, in, offset) -> {
+            float[] mask = Tensors.resizeBilinear(Arrays.copyOfRange(activation, channels[k] * hw,
+                    (channels[k] + 1) * hw), h, w, geo.height(), geo.width(), alignCorners);
+            float[] range = Tensors.range(mask);
+            float scale = (float) (1 / (range[1] - range[0] + MIN_MAX_EPS));
+            for (int c = 0; c < geo.channels(); c++) {
+                for (int y = 0; y < geo.height(); y++) {
+                    for (int xx = 0; xx < geo.width(); xx++) {
+                        int i = geo.index(c, y, xx);
+                        in[offset + i] = x[i] * (mask[y * geo.width() + xx] - range[0]) * scale;
                     }
                 }
             }
-            float[] out = plan.timed(size, items, () -> model.forward(in, items));
-            for (int b = 0; b < items; b++) {
-                scores[first + b] = Tensors.head(out, b * model.classes(), model.classes(), request.targetClass(),
-                        request.head());
-            }
-            first += items;
-            progress.progress(first, channels.length);
-        }
+        }, (k, out, offset) -> scores[k] = Tensors.head(out, offset, model.classes(), request.targetClass(),
+                request.head()), progress, method);
         return scores;
     }
 

@@ -55,32 +55,20 @@ final class SuperpixelGame {
         int total = coalitions.length;
         Batching.Plan plan = Batching.plan(model, ChunkKind.FORWARD, batchSize, memoryBudget, total);
         double[] values = new double[total];
-        progress.progress(0, total);
-        for (int first = 0; first < total; ) {
-            ProgressListener.check(progress, method);
-            int size = plan.next(total - first);
-            int items = Math.min(size, total - first);
-            float[] in = new float[items * n];
-            for (int b = 0; b < items; b++) {
-                System.arraycopy(x, 0, in, b * n, n);
-                boolean[] z = coalitions[first + b];
-                for (int s = 0; s < z.length; s++) {
-                    if (!z[s]) {
-                        for (int p : members[s]) {
-                            for (int c = 0; c < geo.channels(); c++) {
-                                in[b * n + geo.index(c, p / geo.width(), p % geo.width())] = request.black(c);
-                            }
+        Rounds.forward(plan, total, (k, in, offset) -> {
+            System.arraycopy(x, 0, in, offset, n);
+            boolean[] z = coalitions[k];
+            for (int s = 0; s < z.length; s++) {
+                if (!z[s]) {
+                    for (int p : members[s]) {
+                        for (int c = 0; c < geo.channels(); c++) {
+                            in[offset + geo.index(c, p / geo.width(), p % geo.width())] = request.black(c);
                         }
                     }
                 }
             }
-            float[] out = plan.timed(size, items, () -> model.forward(in, items));
-            for (int b = 0; b < items; b++) {
-                values[first + b] = Tensors.head(out, b * classes, classes, request.targetClass(), request.head());
-            }
-            first += items;
-            progress.progress(first, total);
-        }
+        }, (k, out, offset) -> values[k] = Tensors.head(out, offset, classes, request.targetClass(), request.head()),
+                progress, method);
         return values;
     }
 

@@ -46,6 +46,8 @@ public final class DifferentiableModel implements AutoCloseable {
     private final Optional<UnsupportedOperatorException> gradientUnsupported;
     private final EngineOptions options;
     private final OrtSession forward;
+    /** Single-threaded forward sessions by lane ({@link #forward(float[], int, int)}); closed with {@link #forward}. */
+    private final Map<Integer, OrtSession> forwardLanes = new HashMap<>();
     private final Leases forwardLeases;
     private final Leases modelLeases = new Leases("the model", this::free);
     private final Map<Key, GradientSession> sessions;
@@ -56,7 +58,8 @@ public final class DifferentiableModel implements AutoCloseable {
     private boolean freed;
 
     /** Rule tables compare by value (their rules by identity), never by a name a caller may forget to change. */
-    private record Key(TargetHead head, RuleTable rules, List<String> inner, int batch, boolean inputGradient) {
+    private record Key(TargetHead head, RuleTable rules, List<String> inner, int batch, boolean inputGradient,
+                       int lane) {
         boolean isOf(ChunkKind kind) {
             return kind.equals(new ChunkKind(head, rules, inner, inputGradient));
         }
@@ -99,7 +102,7 @@ public final class DifferentiableModel implements AutoCloseable {
         this.shapes = shapes(model, types, input, inputShape);
         this.gradientUnsupported = gradientProblem(model, input, output);
         this.forward = createSession(forwardBytes != null ? () -> forwardBytes : forwardModel::toByteArray,
-                contentKey == null ? null : "forward|" + contentKey);
+                contentKey == null ? null : "forward|" + contentKey, false);
         this.forwardLeases = new Leases("the model", this::closeForward);
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -186,15 +189,16 @@ public final class DifferentiableModel implements AutoCloseable {
      *
      * @param graph    the graph's bytes, asked for only when no optimised graph is kept
      * @param graphKey names the graph's content, or null to keep nothing
+     * @param lane     a single-threaded session ({@link SharedRuntime#laneSessionOptions}) instead of one on the pool
      */
-    private OrtSession createSession(java.util.function.Supplier<byte[]> graph, String graphKey) {
+    private OrtSession createSession(java.util.function.Supplier<byte[]> graph, String graphKey, boolean lane) {
         String key = optimisedKey(graphKey);
-        Optional<OrtSession> kept = optimisedSession(key);
+        Optional<OrtSession> kept = optimisedSession(key, lane);
         if (kept.isPresent()) {
             return kept.get();
         }
         Path written = null;
-        try (OrtSession.SessionOptions so = sessionOptions()) {
+        try (OrtSession.SessionOptions so = sessionOptions(lane)) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (key != null) {
                 written = temporaryFile();
@@ -232,12 +236,12 @@ public final class DifferentiableModel implements AutoCloseable {
     }
 
     /** A session over the kept optimised graph, made without optimising again; empty when none is kept. */
-    private Optional<OrtSession> optimisedSession(String key) {
+    private Optional<OrtSession> optimisedSession(String key, boolean lane) {
         Optional<byte[]> optimised = key == null ? Optional.empty() : diskCache.read(key);
         if (optimised.isEmpty()) {
             return Optional.empty();
         }
-        try (OrtSession.SessionOptions so = sessionOptions()) {
+        try (OrtSession.SessionOptions so = sessionOptions(lane)) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             return Optional.of(env.createSession(optimised.get(), so));
         } catch (OrtException e) {
@@ -270,7 +274,7 @@ public final class DifferentiableModel implements AutoCloseable {
             }
         }
         TensorShapes probed;
-        try (OrtSession.SessionOptions so = sessionOptions()) {
+        try (OrtSession.SessionOptions so = sessionOptions(false)) {
             probed = TensorShapes.probe(env, so, model, types, Map.of(input, inputShape));
         }
         if (key != null) {
@@ -283,9 +287,9 @@ public final class DifferentiableModel implements AutoCloseable {
         return probed;
     }
 
-    private OrtSession.SessionOptions sessionOptions() {
+    private OrtSession.SessionOptions sessionOptions(boolean lane) {
         try {
-            return SharedRuntime.sessionOptions();
+            return lane ? SharedRuntime.laneSessionOptions() : SharedRuntime.sessionOptions();
         } catch (OrtException e) {
             throw new EngineException("cannot configure an ONNX Runtime session: " + e.getMessage(), e);
         }
@@ -341,6 +345,17 @@ public final class DifferentiableModel implements AutoCloseable {
      * @throws IllegalStateException when the model has been closed
      */
     public float[] forward(float[] inputs, int items) {
+        return forward(inputs, items, 0);
+    }
+
+    /**
+     * @param lane 0 for the forward session on the shared pool; 1 to {@link #lanes} for one of the single-threaded
+     *             forward sessions a many-sample run uses side by side (made on first use)
+     */
+    public float[] forward(float[] inputs, int items, int lane) {
+        if (lane < 0) {
+            throw new IllegalArgumentException("lane must be 0 (the pool) or more: " + lane);
+        }
         int itemSize = itemSize();
         if (inputs.length != items * itemSize) {
             throw new IllegalArgumentException("expected " + items * itemSize + " input values, got " + inputs.length);
@@ -349,13 +364,14 @@ public final class DifferentiableModel implements AutoCloseable {
         float[] out = new float[items * classes];
         forwardLeases.acquire();
         try {
+            OrtSession session = lane == 0 ? forward : forwardLane(lane);
             for (int first = 0; first < items; first += maxBatch()) {
                 int chunk = Math.min(maxBatch(), items - first);
                 long[] shape = inputShape(1).clone();
                 shape[0] = chunk;
                 FloatBuffer in = FloatBuffer.wrap(inputs, first * itemSize, chunk * itemSize).slice();
                 try (OnnxTensor x = OnnxTensor.createTensor(env, in, shape);
-                     OrtSession.Result r = forward.run(Map.of(input, x))) {
+                     OrtSession.Result r = session.run(Map.of(input, x))) {
                     ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, first * classes, chunk * classes);
                 }
             }
@@ -381,19 +397,39 @@ public final class DifferentiableModel implements AutoCloseable {
      *                      costs a fraction of a full gradient when they lie deep in the network
      * @throws IllegalStateException when the model has been closed
      */
+    public GradientSession.Lease gradientSession(TargetHead head, RuleTable rules, List<String> inner, int batch,
+                                                 boolean inputGradient) {
+        return gradientSession(head, rules, inner, batch, inputGradient, 0);
+    }
+
+    /**
+     * How many chunks of a many-sample run go at once, each on its own single-threaded session
+     * ({@link SharedRuntime#laneSessionOptions}): {@link EngineOptions#lanes}, by default one per thread of the pool.
+     */
+    public int lanes() {
+        return SharedRuntime.lanes(options.lanes());
+    }
+
+    /**
+     * @param lane 0 for the session on the shared pool; 1 to {@link #lanes} for one of the single-threaded sessions
+     *             a many-sample run uses side by side, each its own (a session runs one call at a time)
+     */
     public synchronized GradientSession.Lease gradientSession(TargetHead head, RuleTable rules, List<String> inner,
-                                                              int batch, boolean inputGradient) {
+                                                              int batch, boolean inputGradient, int lane) {
         if (freed) {
             throw new IllegalStateException("the model is closed");
         }
-        Key key = new Key(head, rules, List.copyOf(inner), batch, inputGradient);
+        if (lane < 0) {
+            throw new IllegalArgumentException("lane must be 0 (the pool) or more: " + lane);
+        }
+        Key key = new Key(head, rules, List.copyOf(inner), batch, inputGradient, lane);
         GradientSession cached = sessions.get(key);
         if (cached != null) {
             return cached.lease();
         }
         GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient,
                 !SharedRuntime.blockedLayout());
-        OrtSession session = gradientGraphSession(spec);
+        OrtSession session = gradientGraphSession(spec, lane > 0);
         Map<String, long[]> innerShapes = new LinkedHashMap<>(); // known: the graph was built over these tensors
         for (String t : inner) {
             innerShapes.put(t, shapes.at(t, batch));
@@ -430,19 +466,19 @@ public final class DifferentiableModel implements AutoCloseable {
      * A session over the gradient graph for {@code spec}: the graph read from the disk cache when it holds it, else
      * built (and then kept, for the standard rule table, whose graphs mean the same in every process).
      */
-    private OrtSession gradientGraphSession(GradientGraphSpec spec) {
+    private OrtSession gradientGraphSession(GradientGraphSpec spec, boolean lane) {
         String key = diskCache == null || !spec.rules().equals(RuleTable.standard()) ? null
                 : "gradient-graph|" + contentKey + "|" + spec.head() + "|" + spec.innerTensors() + "|" + spec.batch()
                 + "|" + spec.inputGradient() + "|" + spec.portable();
         if (key != null) {
-            Optional<OrtSession> kept = optimisedSession(optimisedKey(key)); // skips reading the plain graph
+            Optional<OrtSession> kept = optimisedSession(optimisedKey(key), lane); // skips reading the plain graph
             if (kept.isPresent()) {
                 return kept.get();
             }
             Optional<byte[]> cached = diskCache.read(key);
             if (cached.isPresent()) {
                 try {
-                    return createSession(cached::get, key);
+                    return createSession(cached::get, key, lane);
                 } catch (ModelFormatException e) {
                     diskCache.remove(key); // verified, yet not a graph ONNX Runtime takes: build it again
                 }
@@ -452,7 +488,7 @@ public final class DifferentiableModel implements AutoCloseable {
         if (key != null) {
             diskCache.write(key, graph);
         }
-        return createSession(() -> graph, key);
+        return createSession(() -> graph, key, lane);
     }
 
     /**
@@ -482,9 +518,10 @@ public final class DifferentiableModel implements AutoCloseable {
         }
     }
 
-    /** Measured chunk sizes depend on the machine and the pool as well as on the model. */
+    /** Measured chunk sizes depend on the machine, the pool and the lanes as well as on the model. */
     private String chunkTimingsKey(ChunkKind kind) {
-        return "chunk-timings|" + contentKey + "|" + kind.persistentName() + "|threads " + SharedRuntime.poolSize()
+        return "chunk-timings|" + contentKey + "|" + kind.persistentName() + "|lanes " + lanes()
+                + "|threads " + SharedRuntime.poolSize()
                 + " of " + Runtime.getRuntime().availableProcessors() + "|" + System.getProperty("os.arch");
     }
 
@@ -525,9 +562,23 @@ public final class DifferentiableModel implements AutoCloseable {
         forwardLeases.retire();
     }
 
+    /** The single-threaded forward session of {@code lane}, made on first use (under a forward lease). */
+    private OrtSession forwardLane(int lane) {
+        synchronized (forwardLanes) {
+            return forwardLanes.computeIfAbsent(lane, l -> createSession(forwardModel()::toByteArray,
+                    contentKey == null ? null : "forward|" + contentKey, true));
+        }
+    }
+
     private void closeForward() {
         try {
             forward.close();
+            synchronized (forwardLanes) {
+                for (OrtSession lane : forwardLanes.values()) {
+                    lane.close();
+                }
+                forwardLanes.clear();
+            }
         } catch (OrtException e) {
             throw new EngineException("cannot close session: " + e.getMessage(), e);
         }

@@ -3,17 +3,18 @@ package dev.salient.evaluation;
 import dev.salient.attribution.AttributionRequest;
 import dev.salient.attribution.Batching;
 import dev.salient.attribution.ProgressListener;
+import dev.salient.attribution.Rounds;
 import dev.salient.engine.ChunkKind;
 import dev.salient.engine.DifferentiableModel;
 
 /**
  * The explained class's probability, softmax(F(x))_c, for many perturbed copies of one input: a few batched runs of
- * the model's one reused forward session, with progress and cancellation between batches.
+ * the model's forward sessions in rounds ({@link Rounds}), with progress and cancellation between rounds.
  */
 final class TargetProbability {
     /**
-     * Writes perturbed input {@code item} into {@code dst} at {@code offset}, every one of its values: the batch
-     * buffer is reused from one batch to the next. Items are asked for in increasing order.
+     * Writes perturbed input {@code item} into {@code dst} at {@code offset}, every one of its values. Items are asked
+     * for in increasing order, on the calling thread ({@link Rounds}), so each may be built from the one before.
      */
     @FunctionalInterface
     interface Inputs {
@@ -29,29 +30,11 @@ final class TargetProbability {
     static double[] of(AttributionRequest request, int count, int batch, Inputs inputs, ProgressListener progress,
                        String metric) {
         DifferentiableModel model = request.model();
-        int n = model.itemSize();
         int classes = model.classes();
         double[] p = new double[count];
         Batching.Plan plan = Batching.plan(model, ChunkKind.FORWARD, batch, Batching.DEFAULT_MEMORY_BUDGET, count);
-        progress.progress(0, count);
-        float[] buffer = new float[0];
-        for (int first = 0; first < count; ) {
-            ProgressListener.check(progress, metric);
-            int size = plan.next(count - first);
-            int items = Math.min(size, count - first);
-            // one batch of MobileNetV2 at 16 is 9.6 MB: allocated only when the batch's size changes
-            buffer = buffer.length == items * n ? buffer : new float[items * n];
-            float[] x = buffer;
-            for (int i = 0; i < items; i++) {
-                inputs.fill(first + i, x, i * n);
-            }
-            float[] scores = plan.timed(size, items, () -> model.forward(x, items));
-            for (int i = 0; i < items; i++) {
-                p[first + i] = softmax(scores, i * classes, classes, request.targetClass());
-            }
-            first += items;
-            progress.progress(first, count);
-        }
+        Rounds.forward(plan, count, inputs::fill,
+                (k, scores, offset) -> p[k] = softmax(scores, offset, classes, request.targetClass()), progress, metric);
         return p;
     }
 

@@ -37,13 +37,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class BatchingTest {
     private static final ChunkKind GRADIENT = ChunkKind.gradient(TargetHead.LOGIT, RuleTable.standard(), List.of());
+    /** The size arithmetic below is for rounds of one chunk; {@link #twoLanesMeasureAndChooseWholeRounds} has two. */
+    private static final EngineOptions ONE_LANE = EngineOptions.DEFAULT.withLanes(1);
 
     private static DifferentiableModel smallCnn(EngineOptions options) {
         return DifferentiableModel.open(TestNets.smallCnn(), TestNets.INPUT, TestNets.OUTPUT, new long[]{1, 3, 32, 32},
                 options);
     }
 
-    /** Runs a plan over {@code samples} as a method does, each chunk costing {@code millisPerItem(size)} per item. */
+    /**
+     * Runs a plan over {@code samples} as a method does, a round of chunks at a time, each item costing
+     * {@code millisPerItem(size)}; returns each round's size.
+     */
     private static List<Integer> run(Batching.Plan plan, int samples, IntToDoubleFunction millisPerItem) {
         return run(plan, samples, millisPerItem, size -> {});
     }
@@ -55,8 +60,8 @@ class BatchingTest {
         for (int first = 0; first < samples; ) {
             int size = plan.next(samples - first);
             beforeChunk.accept(size);
-            int items = Math.min(size, samples - first);
-            plan.record(size, items, (long) (millisPerItem.applyAsDouble(size) * 1e6 * size));
+            int items = Math.min(size * plan.lanes(), samples - first);
+            plan.record(size, items, (long) (millisPerItem.applyAsDouble(size) * 1e6 * size * plan.lanes()));
             sizes.add(size);
             first += items;
         }
@@ -65,7 +70,7 @@ class BatchingTest {
 
     @Test
     void runsMeasureOneFourAndSixteenThenTakeTheFastestInBalancedChunks() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             IntToDoubleFunction batchingPays = size -> size == 1 ? 10 : size == 4 ? 6 : 3;
             Batching.Plan first = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50);
             assertThat(first.measuring()).isTrue();
@@ -95,7 +100,7 @@ class BatchingTest {
 
     @Test
     void measuringStopsAtTheFirstSizeThatDoesNotPay() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             IntToDoubleFunction flat = size -> size == 1 ? 10 : 9.8; // 4 is only 2 % faster per item
             List<Integer> sizes = run(Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50),
                     50, flat);
@@ -111,7 +116,7 @@ class BatchingTest {
 
     @Test
     void aRunTooShortToMeasureEverythingLeavesTheRestToTheNext() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             IntToDoubleFunction batchingPays = size -> 10.0 / size;
             assertThat(run(Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 5), 5,
                     batchingPays)).as("1 measured; 4 needs 12 samples, 2 are left").containsExactly(1, 1, 1, 1, 1);
@@ -123,8 +128,34 @@ class BatchingTest {
     }
 
     @Test
+    void twoLanesMeasureAndChooseWholeRounds() {
+        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT.withLanes(2))) {
+            IntToDoubleFunction batchingPays = size -> size == 1 ? 10 : size == 4 ? 6 : 3;
+            Batching.Plan plan = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50);
+            assertThat(plan.lanes()).isEqualTo(2);
+            // at 1: two warm-up rounds and two timed ones (8 samples); at 4: one warm-up and two timed (24); 16 would
+            // need 96 more, so the last 18 run at 4 (3 rounds: 144 ms) rather than at 1 (9 rounds: 180 ms)
+            assertThat(run(plan, 50, batchingPays)).containsExactly(1, 1, 1, 1, 4, 4, 4, 4, 4, 4);
+            assertThat(model.chunkTimings(GRADIENT).orElseThrow().millisPerItem()).containsOnlyKeys(1, 4);
+            // a round of 2 × 4 items timed at 8 items' cost is 6 ms per item, not 12
+            assertThat(model.chunkTimings(GRADIENT).orElseThrow().millisPerItem().get(4))
+                    .isCloseTo(6.0, org.assertj.core.data.Offset.offset(1e-9));
+
+            Batching.Plan later = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 100);
+            assertThat(run(later, 100, batchingPays)).as("16 measured next: 3 rounds of 32; the 4 left run at 1")
+                    .containsExactly(16, 16, 16, 1, 1);
+            Batching.Plan balanced = Batching.plan(model, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50);
+            assertThat(run(balanced, 50, batchingPays)).as("two rounds of two chunks of 13, not 16 + 16 + 16 + 2")
+                    .containsExactly(13, 13);
+            // forward passes run in the model's lanes too
+            assertThat(Batching.plan(model, ChunkKind.FORWARD, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 50)
+                    .lanes()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void theMemoryBudgetAndAnExplicitSizeBoundTheChoice() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             long fourItems = 4 * Batching.bytesPerItem(model);
             IntToDoubleFunction batchingPays = size -> 10.0 / size;
             List<Integer> sizes = run(Batching.plan(model, GRADIENT, Batching.AUTO, fourItems, 50), 50, batchingPays);
@@ -146,7 +177,7 @@ class BatchingTest {
 
     @Test
     void timingsAreKeptOnDiskForTheSameModelInAnotherProcess(@TempDir Path cache) {
-        EngineOptions options = EngineOptions.DEFAULT.withCacheFolder(cache);
+        EngineOptions options = ONE_LANE.withCacheFolder(cache);
         IntToDoubleFunction batchingPays = size -> 10.0 / size;
         try (DifferentiableModel first = smallCnn(options)) {
             run(Batching.plan(first, GRADIENT, Batching.AUTO, Batching.DEFAULT_MEMORY_BUDGET, 80), 80, batchingPays);
@@ -171,7 +202,7 @@ class BatchingTest {
 
     @Test
     void smoothGradChoosesItsChunksAndComputesWhatChunksOfOneCompute() {
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             float[] x = TestNets.gaussian(3 * 32 * 32, 5);
             AttributionRequest request = new AttributionRequest(model, x, 2, TargetHead.LOGIT, Layout.NCHW);
             Attribution measured = new SmoothGrad(new SmoothGrad.Params(50, 0.2, 3, SmoothGrad.Variant.PLAIN,
@@ -186,7 +217,7 @@ class BatchingTest {
     @Test
     void forwardPassMethodsAndMetricsMeasureTheirChunksAndComputeWhatChunksOfOneCompute() {
         float[] x = TestNets.gaussian(3 * 32 * 32, 5);
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             AttributionRequest request = new AttributionRequest(model, x, 2, TargetHead.LOGIT, Layout.NCHW);
             Attribution measured = new Rise(new Rise.Params(40, 4, 0.5, 1, Batching.AUTO,
                     Batching.DEFAULT_MEMORY_BUDGET)).attribute(request);
@@ -195,7 +226,7 @@ class BatchingTest {
                     .attribute(request);
             assertThat(GradientMethodsTest.relativeError(measured.values(), ones.values())).isLessThan(1e-5);
         }
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             AttributionRequest request = new AttributionRequest(model, x, 2, TargetHead.LOGIT, Layout.NCHW);
             EvaluationCase c = EvaluationCase.explain("noise", AttributionMethods.create("gradient"), request,
                     ChannelAggregation.SIGNED_MEAN, null, ProgressListener.NONE);
@@ -226,7 +257,7 @@ class BatchingTest {
     @Test
     void aPlanThatSettlesOnASizeLetsGoOfTheKindsSessionsAtOtherSizesButOne() {
         IntToDoubleFunction batchingPays = size -> size == 1 ? 10 : size == 4 ? 6 : 3;
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             assertThat(runOnSessions(model, measured(model, 50), 50, batchingPays)).contains(1, 4).doesNotContain(16);
             assertThat(model.cachedBatchSizes(GRADIENT)).as("4 chosen; 1 stays for single-pass methods")
                     .containsExactly(1, 4);
@@ -238,7 +269,7 @@ class BatchingTest {
             assertThat(model.cachedBatchSizes(GRADIENT)).as("a later run's size replaces the one before")
                     .containsExactly(1, 10);
         }
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             // 4 + 12 + 48 samples: the probe ends with the run, no chunk after it to choose a size for
             assertThat(runOnSessions(model, measured(model, 64), 64, batchingPays)).endsWith(4, 16, 16, 16);
             assertThat(model.cachedBatchSizes(GRADIENT)).as("the fastest per item kept").containsExactly(1, 16);
@@ -248,7 +279,7 @@ class BatchingTest {
     @Test
     void aSessionLetGoOfWhileAnotherRunHoldsItKeepsRunningForThatRun() {
         float[] x = TestNets.gaussian(4 * 3 * 32 * 32, 7);
-        try (DifferentiableModel model = smallCnn(EngineOptions.DEFAULT)) {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             float[] seeds = new float[4 * model.classes()];
             for (int i = 0; i < 4; i++) {
                 seeds[i * model.classes() + i % model.classes()] = 1;
@@ -276,7 +307,7 @@ class BatchingTest {
     @Test
     void aMeasuredSmoothGradOnARealNetworkKeepsOnlyTheSizeItChose() {
         try (DifferentiableModel model = DifferentiableModel.open(OnnxModel.load(SharedData.mobileNetV2()), "input",
-                "logits", new long[]{1, 3, 224, 224}, EngineOptions.DEFAULT)) {
+                "logits", new long[]{1, 3, 224, 224}, ONE_LANE)) {
             model.rememberChunkTimings(GRADIENT, new ChunkTimings(new java.util.TreeMap<>(Map.of(1, 1000.0)), false));
             AttributionRequest request = new AttributionRequest(model, Fixtures.image("dog.jpg"), 207, TargetHead.LOGIT,
                     Layout.NCHW);

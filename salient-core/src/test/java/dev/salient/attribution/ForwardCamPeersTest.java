@@ -58,7 +58,11 @@ class ForwardCamPeersTest {
             Attribution top = new ScoreCam(new ScoreCam.Settings(null, 16, 8, Batching.DEFAULT_MEMORY_BUDGET))
                     .attribute(peer.request, (done, total) -> progress.add(new int[]{done, total}));
             assertThat(top.diagnostic("channels")).isEqualTo(16);
-            assertThat(progress).extracting(p -> p[0]).containsExactly(0, 8, 16);
+            // progress after each round of chunks of 8, one chunk per lane
+            int round = 8 * peer.request.model().lanes();
+            List<Integer> rounds = IntStream.iterate(0, d -> d < 16 + round, d -> d + round).map(d -> Math.min(d, 16))
+                    .boxed().toList();
+            assertThat(progress).extracting(p -> p[0]).containsExactlyElementsOf(rounds);
             int[] kept = ScoreCam.topChannels(peer.inner.value(), peer.channels(), peer.hw(), 16);
             double smallestKept = Double.MAX_VALUE;
             double largestDropped = -Double.MAX_VALUE;

@@ -72,7 +72,14 @@ class GradientMethodsTest {
         assertThat(b).containsExactly(a);
         assertThat(relativeError(otherChunks, a)).as("chunk size does not change the noise").isLessThan(1e-4);
         assertThat(relativeError(c, a)).as("another seed").isGreaterThan(1e-2);
-        assertThat(progress).extracting(p -> p[0]).containsExactly(0, 3, 6);
+        // progress after each round: one chunk of 3 per lane, as far as the memory budget lets a round go
+        int chunk = fixedChunk(3, Batching.DEFAULT_MEMORY_BUDGET, 6);
+        List<Integer> rounds = new ArrayList<>(List.of(0));
+        for (int done = 0; done < 6; ) {
+            done = Math.min(6, done + chunk * model.lanes());
+            rounds.add(done);
+        }
+        assertThat(progress).extracting(p -> p[0]).containsExactlyElementsOf(rounds);
         assertThat(progress).allSatisfy(p -> assertThat(p[1]).isEqualTo(6));
 
         float[] squared = smooth(SmoothGrad.Variant.SQUARED, 11, 3).attribute(request(TargetHead.LOGIT)).values();
@@ -133,7 +140,9 @@ class GradientMethodsTest {
     void chunkSizeFollowsTheMemoryBudget() {
         long perItem = Batching.bytesPerItem(model);
         assertThat(perItem).isBetween(20L << 20, 400L << 20); // MobileNetV2: tens of MB of activations per image
-        assertThat(fixedChunk(16, 4 * perItem, 100)).isEqualTo(4);
+        // the budget holds a round: one chunk per lane
+        assertThat(fixedChunk(16, 4 * perItem * model.lanes(), 100)).isEqualTo(4);
+        assertThat(fixedChunk(16, 4 * perItem, 100)).isEqualTo(Math.max(1, 4 / model.lanes()));
         assertThat(fixedChunk(16, 1, 100)).isEqualTo(1);
         assertThat(fixedChunk(8, Long.MAX_VALUE, 3)).isEqualTo(3);
         assertThat(fixedChunk(2, Long.MAX_VALUE, 100)).isEqualTo(2);
