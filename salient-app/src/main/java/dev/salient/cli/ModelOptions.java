@@ -53,7 +53,8 @@ public final class ModelOptions {
     @Option(names = "--offline", description = "Never download; use the mirror (SALIENT_MIRROR) or cache only.")
     boolean offline;
 
-    @Option(names = "--threads", description = "Threads of ONNX Runtime's shared pool (default: one per core).")
+    @Option(names = "--threads", description = "Threads of ONNX Runtime's shared pool, and chunks that many-sample "
+            + "methods run at once, one per thread (default: one per core).")
     int threads;
 
     private ResolverSettings settings() {
