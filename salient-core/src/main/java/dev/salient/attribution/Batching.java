@@ -64,6 +64,14 @@ public final class Batching {
     static final double WORTH_GROWING = 0.05;
 
     /**
+     * A run whose rounds at the remembered size take less than this share of the remembered time per item shows that
+     * the timings were taken on a busier machine, and they are forgotten, to be measured again by the next run. Seen
+     * here: {1: 59.3, 2: 49.5} ms per item kept from a run at load 4 chose size 2 on an idle machine, where the
+     * rounds took 9.1 ms per item at 2 and 14.9 at 1 (the order could as well have been the other way).
+     */
+    static final double STALE_BELOW = 0.67;
+
+    /**
      * The size single-pass methods (gradient, Grad-CAM, DeepLIFT, ...) run a gradient kind at: its session stays cached
      * when a plan settles on another size, or each of them after a many-sample run would build it again.
      */
@@ -177,6 +185,8 @@ public final class Batching {
         private int warmUps;
         private int timedRuns;
         private boolean stoppedEarly;
+        /** Whether a round has been compared with the remembered timings ({@link #checkRemembered}). */
+        private boolean staleChecked;
 
         private Plan(DifferentiableModel model, ChunkKind kind, int lanes, int fixed, int largest,
                      List<Integer> toMeasure, ChunkTimings known) {
@@ -233,7 +243,11 @@ public final class Batching {
          * @param items samples in the round (a full round: size × lanes)
          */
         public void record(int size, int items, long nanos) {
-            if (!measuring() || size != toMeasure.get(0) || items != size * lanes) {
+            if (!measuring()) {
+                checkRemembered(size, items, nanos);
+                return;
+            }
+            if (size != toMeasure.get(0) || items != size * lanes) {
                 return;
             }
             if (warmUps < warmUpsAt(size)) {
@@ -268,6 +282,21 @@ public final class Batching {
          */
         private static int warmUpsAt(int size) {
             return size == 1 ? 2 : 1;
+        }
+
+        /**
+         * A full round at a size chosen from remembered timings (none measured by this plan) that runs in under
+         * {@link #STALE_BELOW} of the remembered time per item: the timings are forgotten, once per plan.
+         */
+        private void checkRemembered(int size, int items, long nanos) {
+            Double remembered = measured.get(size);
+            if (staleChecked || !measuredNow.isEmpty() || remembered == null || items != size * lanes) {
+                return;
+            }
+            staleChecked = true;
+            if (nanos / 1e6 / items < STALE_BELOW * remembered) {
+                model.forgetChunkTimings(kind);
+            }
         }
 
         /** Runs the rest at {@code size}; the kind's sessions at other sizes (but {@link #SINGLE}) are let go. */

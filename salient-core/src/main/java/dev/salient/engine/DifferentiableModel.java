@@ -510,6 +510,16 @@ public final class DifferentiableModel implements AutoCloseable {
         return Optional.ofNullable(known);
     }
 
+    /**
+     * Forgets the chunk timings of {@code kind}, in the process and on disk: the next run of that kind measures again.
+     */
+    public void forgetChunkTimings(ChunkKind kind) {
+        measuredChunks.remove(kind);
+        if (diskCache != null && kind.persistentName() != null) {
+            diskCache.remove(chunkTimingsKey(kind));
+        }
+    }
+
     /** Adds measured chunk timings for {@code kind} to what is remembered (and kept on disk when it can be). */
     public void rememberChunkTimings(ChunkKind kind, ChunkTimings measured) {
         ChunkTimings merged = measuredChunks.merge(kind, measured, ChunkTimings::merge);

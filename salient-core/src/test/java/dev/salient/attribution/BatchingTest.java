@@ -154,6 +154,22 @@ class BatchingTest {
     }
 
     @Test
+    void timingsFromABusierMachineAreForgottenWhenARunBeatsThemClearly() {
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
+            // as kept by a run on a loaded machine: 4 chosen, larger sizes not to be tried
+            model.rememberChunkTimings(GRADIENT, new ChunkTimings(new java.util.TreeMap<>(Map.of(1, 60.0, 4, 50.0)), true));
+            assertThat(run(measured(model, 20), 20, size -> size == 1 ? 15 : 9)).containsOnly(4);
+            assertThat(model.chunkTimings(GRADIENT)).as("9 ms per item at 4 against 50 remembered").isEmpty();
+            assertThat(measured(model, 20).measuring()).as("the next run measures again").isTrue();
+        }
+        try (DifferentiableModel model = smallCnn(ONE_LANE)) {
+            model.rememberChunkTimings(GRADIENT, new ChunkTimings(new java.util.TreeMap<>(Map.of(1, 10.0, 4, 6.0)), true));
+            run(measured(model, 20), 20, size -> size == 1 ? 10 : 4.8);
+            assertThat(model.chunkTimings(GRADIENT)).as("4.8 against 6 remembered: within the noise, kept").isPresent();
+        }
+    }
+
+    @Test
     void theMemoryBudgetAndAnExplicitSizeBoundTheChoice() {
         try (DifferentiableModel model = smallCnn(ONE_LANE)) {
             long fourItems = 4 * Batching.bytesPerItem(model);
