@@ -15,6 +15,7 @@ import dev.salient.graph.TensorShapes;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -237,7 +238,7 @@ public final class DifferentiableModel implements AutoCloseable {
 
     /** A session over the kept optimised graph, made without optimising again; empty when none is kept. */
     private Optional<OrtSession> optimisedSession(String key, boolean lane) {
-        Optional<byte[]> optimised = key == null ? Optional.empty() : diskCache.read(key);
+        Optional<ByteBuffer> optimised = key == null ? Optional.empty() : diskCache.map(key);
         if (optimised.isEmpty()) {
             return Optional.empty();
         }

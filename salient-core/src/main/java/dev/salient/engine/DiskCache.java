@@ -93,6 +93,57 @@ public final class DiskCache {
         return payload;
     }
 
+    /**
+     * The payload stored under {@code key}, verified, as a read-only buffer over the file mapped into memory; empty when
+     * there is none or it was damaged (then removed). For large entries handed to native code: reading 28 MB into a
+     * fresh heap array (through a temporary direct buffer as large) cost a command-line run 0.33 s, nearly all of it
+     * first touches of new memory; the mapped file's pages are already in the page cache. Entries are replaced by
+     * renaming and removed by unlinking, never truncated in place, so a mapping stays whole.
+     */
+    public Optional<ByteBuffer> map(String key) {
+        Path file = fileOf(key);
+        Optional<ByteBuffer> payload;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            payload = verified(channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size()),
+                    key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | UnsupportedOperationException e) {
+            payload = Optional.empty();
+        }
+        if (payload.isEmpty()) {
+            remove(key);
+        } else {
+            touch(file);
+            hits.incrementAndGet();
+        }
+        return payload;
+    }
+
+    /** The verified payload of a whole mapped entry, or empty; the format {@link #verified(FileChannel, byte[])} reads. */
+    private static Optional<ByteBuffer> verified(ByteBuffer entry, byte[] key) {
+        long headerSize = MAGIC.length + 4L + key.length + 8;
+        if (entry.capacity() < headerSize + 4) {
+            return Optional.empty();
+        }
+        byte[] magic = new byte[MAGIC.length];
+        entry.get(magic);
+        if (!Arrays.equals(magic, MAGIC) || entry.getInt() != key.length) {
+            return Optional.empty();
+        }
+        byte[] storedKey = new byte[key.length];
+        entry.get(storedKey);
+        if (!Arrays.equals(storedKey, key) || entry.getLong() != entry.capacity() - headerSize - 4) {
+            return Optional.empty();
+        }
+        ByteBuffer payload = entry.slice(entry.position(), entry.capacity() - entry.position() - 4);
+        CRC32C crc = new CRC32C();
+        crc.update(key);
+        crc.update(payload.duplicate());
+        return entry.getInt(entry.capacity() - 4) == (int) crc.getValue() ? Optional.of(payload.asReadOnlyBuffer())
+                : Optional.empty();
+    }
+
     /** Stores {@code payload} under {@code key}, replacing what was there; a failure to write is not an error. */
     public void write(String key, byte[] payload) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);

@@ -52,7 +52,7 @@ public final class OnnxModel {
     public static OnnxModel load(Path file) {
         OnnxMl.ModelProto proto;
         try (InputStream in = Files.newInputStream(file)) {
-            proto = parse(in, file.toString());
+            proto = parse(CodedInputStream.newInstance(in), file.toString());
         } catch (NoSuchFileException e) {
             throw new ModelFormatException("model file not found: " + file);
         } catch (IOException e) {
@@ -62,15 +62,19 @@ public final class OnnxModel {
     }
 
     public static OnnxModel fromBytes(byte[] bytes, String description) {
+        return fromBuffer(java.nio.ByteBuffer.wrap(bytes), description);
+    }
+
+    /** A model from the bytes between {@code buffer}'s position and limit (a file mapped into memory, say). */
+    public static OnnxModel fromBuffer(java.nio.ByteBuffer buffer, String description) {
         try {
-            return new OnnxModel(parse(new java.io.ByteArrayInputStream(bytes), description));
+            return new OnnxModel(parse(CodedInputStream.newInstance(buffer), description));
         } catch (IOException e) {
             throw new ModelFormatException("cannot read model " + description + ": " + e.getMessage());
         }
     }
 
-    private static OnnxMl.ModelProto parse(InputStream in, String description) throws IOException {
-        CodedInputStream coded = CodedInputStream.newInstance(in);
+    private static OnnxMl.ModelProto parse(CodedInputStream coded, String description) throws IOException {
         coded.setSizeLimit(Integer.MAX_VALUE); // real models exceed protobuf's 64 MB default
         OnnxMl.ModelProto proto;
         try {

@@ -48,8 +48,17 @@ class DiskCacheTest {
         assertThat(cache.read("a")).hasValueSatisfying(v -> assertThat(v).isEqualTo(big));
         assertThat(cache.readText("b|ü and long keys " + "x".repeat(5000))).contains("value");
         assertThat(cache.hits()).isEqualTo(2);
+        // mapped: the same bytes, read only, without a heap copy
+        java.nio.ByteBuffer mapped = cache.map("a").orElseThrow();
+        assertThat(mapped.isDirect()).isTrue();
+        assertThat(mapped.isReadOnly()).isTrue();
+        byte[] back = new byte[mapped.remaining()];
+        mapped.duplicate().get(back);
+        assertThat(back).isEqualTo(big);
         cache.write("a", new byte[0]);
         assertThat(cache.read("a")).hasValueSatisfying(v -> assertThat(v).isEmpty());
+        assertThat(cache.map("a")).hasValueSatisfying(v -> assertThat(v.remaining()).isZero());
+        assertThat(cache.map("never written")).isEmpty();
     }
 
     @Test
@@ -57,27 +66,35 @@ class DiskCacheTest {
         DiskCache cache = new DiskCache(dir, DiskCache.MAX_BYTES);
         byte[] value = payload(100_000, 2);
         for (String damage : List.of("truncated", "flipped", "empty", "other key", "longer")) {
-            cache.write("key", value);
-            Path file = entries(dir).get(0);
-            byte[] bytes = Files.readAllBytes(file);
-            switch (damage) {
-                case "truncated" -> Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
-                case "flipped" -> {
-                    bytes[bytes.length / 2] ^= 0x10;
-                    Files.write(file, bytes);
-                }
-                case "empty" -> Files.write(file, new byte[0]);
-                case "other key" -> { // another key's entry under this key's name
-                    cache.write("another", value);
-                    Path other = entries(dir).stream().filter(f -> !f.equals(file)).findFirst().orElseThrow();
-                    Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-                default -> Files.write(file, (new String(bytes, StandardCharsets.ISO_8859_1) + "more")
-                        .getBytes(StandardCharsets.ISO_8859_1));
+            for (boolean mapped : new boolean[]{false, true}) {
+                Path file = damaged(dir, cache, value, damage);
+                assertThat(mapped ? cache.map("key").isPresent() : cache.read("key").isPresent()).as(damage).isFalse();
+                assertThat(file).as(damage + ": removed so that it is built again").doesNotExist();
             }
-            assertThat(cache.read("key")).as(damage).isEmpty();
-            assertThat(file).as(damage + ": removed so that it is built again").doesNotExist();
         }
+    }
+
+    /** The entry of "key" holding {@code value}, then damaged as {@code damage} says. */
+    private static Path damaged(Path dir, DiskCache cache, byte[] value, String damage) throws IOException {
+        cache.write("key", value);
+        Path file = entries(dir).get(0);
+        byte[] bytes = Files.readAllBytes(file);
+        switch (damage) {
+            case "truncated" -> Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
+            case "flipped" -> {
+                bytes[bytes.length / 2] ^= 0x10;
+                Files.write(file, bytes);
+            }
+            case "empty" -> Files.write(file, new byte[0]);
+            case "other key" -> { // another key's entry under this key's name
+                cache.write("another", value);
+                Path other = entries(dir).stream().filter(f -> !f.equals(file)).findFirst().orElseThrow();
+                Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            default -> Files.write(file, (new String(bytes, StandardCharsets.ISO_8859_1) + "more")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return file;
     }
 
     @Test
