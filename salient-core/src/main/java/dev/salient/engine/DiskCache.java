@@ -75,22 +75,11 @@ public final class DiskCache {
 
     /** The payload stored under {@code key}, verified; empty when there is none or it was damaged (then removed). */
     public Optional<byte[]> read(String key) {
-        Path file = fileOf(key);
-        Optional<byte[]> payload;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            payload = verified(channel, key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            payload = Optional.empty(); // unreadable or shorter than it says
-        }
-        if (payload.isEmpty()) {
-            remove(key);
-        } else {
-            touch(file);
-            hits.incrementAndGet();
-        }
-        return payload;
+        return map(key).map(mapped -> {
+            byte[] payload = new byte[mapped.remaining()];
+            mapped.get(payload);
+            return payload;
+        });
     }
 
     /**
@@ -120,7 +109,10 @@ public final class DiskCache {
         return payload;
     }
 
-    /** The verified payload of a whole mapped entry, or empty; the format {@link #verified(FileChannel, byte[])} reads. */
+    /**
+     * The verified payload of a whole mapped entry, or empty: the magic, the key's length and bytes, the payload's
+     * length, the payload, then a CRC-32C of key and payload ({@link #write}).
+     */
     private static Optional<ByteBuffer> verified(ByteBuffer entry, byte[] key) {
         long headerSize = MAGIC.length + 4L + key.length + 8;
         if (entry.capacity() < headerSize + 4) {
@@ -295,44 +287,6 @@ public final class DiskCache {
     }
 
     /** The payload, read straight into one array of its size (a graph holds the model's weights), if it checks out. */
-    private static Optional<byte[]> verified(FileChannel channel, byte[] key) throws IOException {
-        long size = channel.size();
-        long headerSize = MAGIC.length + 4L + key.length + 8;
-        if (size < headerSize + 4) {
-            return Optional.empty();
-        }
-        ByteBuffer header = ByteBuffer.allocate((int) headerSize);
-        readFully(channel, header);
-        header.flip();
-        byte[] magic = new byte[MAGIC.length];
-        header.get(magic);
-        if (!Arrays.equals(magic, MAGIC) || header.getInt() != key.length) {
-            return Optional.empty();
-        }
-        byte[] storedKey = new byte[key.length];
-        header.get(storedKey);
-        if (!Arrays.equals(storedKey, key)) {
-            return Optional.empty();
-        }
-        long length = header.getLong();
-        if (length != size - headerSize - 4) {
-            return Optional.empty();
-        }
-        byte[] payload = new byte[Math.toIntExact(length)];
-        readFully(channel, ByteBuffer.wrap(payload));
-        ByteBuffer stored = ByteBuffer.allocate(4);
-        readFully(channel, stored);
-        return stored.getInt(0) == checksum(key, payload) ? Optional.of(payload) : Optional.empty();
-    }
-
-    private static void readFully(FileChannel channel, ByteBuffer into) throws IOException {
-        while (into.hasRemaining()) {
-            if (channel.read(into) < 0) {
-                throw new java.io.EOFException("the entry ends early");
-            }
-        }
-    }
-
     private static int checksum(byte[] key, byte[] payload) {
         CRC32C crc = new CRC32C();
         crc.update(key);
