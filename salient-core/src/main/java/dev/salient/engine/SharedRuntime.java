@@ -94,11 +94,7 @@ public final class SharedRuntime {
      * a pool of its own of the size the shared one was asked to have.
      */
     public static OrtSession.SessionOptions sessionOptions() throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        // Backward passes through saturated units produce denormal floats, which the CPU handles far more slowly;
-        // flushing them to zero changes values below 1e-38 only (MobileNetV2 batch 16: 450 → 375 ms).
-        options.addConfigEntry("session.set_denormal_as_zero", "1");
-        options.setSessionLogLevel(NATIVE_LOG_LEVEL); // also when the environment was made elsewhere
+        OrtSession.SessionOptions options = commonOptions();
         if (sharedPool()) {
             options.disablePerSessionThreads();
         } else if (poolSize() > 0) {
@@ -118,11 +114,19 @@ public final class SharedRuntime {
      * three rounds each).
      */
     public static OrtSession.SessionOptions laneSessionOptions() throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.addConfigEntry("session.set_denormal_as_zero", "1");
-        options.setSessionLogLevel(NATIVE_LOG_LEVEL);
+        OrtSession.SessionOptions options = commonOptions();
         options.setIntraOpNumThreads(1);
         options.setInterOpNumThreads(1);
+        return options;
+    }
+
+    /** What every session of Salient's is made with, on the pool or in a lane. */
+    private static OrtSession.SessionOptions commonOptions() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        // Backward passes through saturated units produce denormal floats, which the CPU handles far more slowly;
+        // flushing them to zero changes values below 1e-38 only (MobileNetV2 batch 16: 450 → 375 ms).
+        options.addConfigEntry("session.set_denormal_as_zero", "1");
+        options.setSessionLogLevel(NATIVE_LOG_LEVEL); // also when the environment was made elsewhere
         return options;
     }
 
