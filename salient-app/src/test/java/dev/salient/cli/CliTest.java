@@ -6,6 +6,7 @@ import dev.salient.testing.SharedData;
 import dev.salient.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -25,7 +26,7 @@ public class CliTest {
     /** A finished command: exit code and what it printed. */
     public record Run(int exit, String out, String err) {}
 
-    /** Runs the command line in this process, capturing its output. */
+    /** Runs the command line in this process, capturing its output; built as {@code main} builds it. */
     public static Run run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
@@ -34,7 +35,7 @@ public class CliTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            var cli = SalientCommand.commandLine();
+            var cli = SalientCommand.commandLine(args);
             cli.setErr(new java.io.PrintWriter(System.err, true));
             cli.setOut(new java.io.PrintWriter(System.out, true));
             int exit = cli.execute(args);
@@ -47,6 +48,32 @@ public class CliTest {
 
     public static String model() {
         return SharedData.mobileNetV2().toString();
+    }
+
+    @Test
+    void aSubcommandBuiltAloneParsesAndHelpsAsInTheWholeTree() {
+        CommandLine whole = SalientCommand.commandLine();
+        assertThat(whole.getSubcommands()).hasSize(SalientCommand.SUBCOMMANDS.size());
+        for (String name : whole.getSubcommands().keySet()) {
+            CommandLine alone = SalientCommand.commandLine(name, "--help");
+            if (name.equals("help")) {
+                assertThat(alone.getSubcommands()).as("help needs the others").hasSize(SalientCommand.SUBCOMMANDS.size());
+                continue;
+            }
+            assertThat(alone.getSubcommands()).containsOnlyKeys(name);
+            assertThat(alone.getSubcommands().get(name).getUsageMessage()).as(name)
+                    .isEqualTo(whole.getSubcommands().get(name).getUsageMessage());
+        }
+        for (CommandLine explain : List.of(whole.getSubcommands().get("explain"),
+                SalientCommand.commandLine("explain").getSubcommands().get("explain"))) {
+            assertThat(explain.getUsageMessage()).as("flags its model transformer adds")
+                    .contains("--sensitivity=SENSITIVITY", "--head=");
+        }
+        assertThat(run("help", "explain").out()).contains("Usage: salient explain");
+        assertThat(run("--help").out()).contains("serve", "explain", "evaluate");
+        Run unknown = run("explian", "bird.bmp");
+        assertThat(unknown.exit()).isNotZero();
+        assertThat(unknown.err()).contains("explain"); // picocli's suggestion, from the whole tree
     }
 
     @Test
