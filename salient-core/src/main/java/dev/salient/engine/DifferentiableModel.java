@@ -46,9 +46,11 @@ public final class DifferentiableModel implements AutoCloseable {
     private final TensorShapes shapes;
     private final Optional<UnsupportedOperatorException> gradientUnsupported;
     private final EngineOptions options;
-    private final OrtSession forward;
-    /** Single-threaded forward sessions by lane ({@link #forward(float[], int, int)}); closed with {@link #forward}. */
-    private final Map<Integer, OrtSession> forwardLanes = new HashMap<>();
+    /**
+     * Forward sessions by lane ({@link #forward(float[], int, int)}): 0 on the shared pool, the others single-threaded;
+     * each made on first use, all closed together.
+     */
+    private final Map<Integer, OrtSession> forwardSessions = new HashMap<>();
     private final Leases forwardLeases;
     private final Leases modelLeases = new Leases("the model", this::free);
     private final Map<Key, GradientSession> sessions;
@@ -57,6 +59,16 @@ public final class DifferentiableModel implements AutoCloseable {
     private final String contentKey;
     private final Map<ChunkKind, ChunkTimings> measuredChunks = new ConcurrentHashMap<>();
     private boolean freed;
+
+    /** The model whose {@link #prepare} runs on this thread, if any. */
+    private static final ThreadLocal<DifferentiableModel> PREPARING = new ThreadLocal<>();
+
+    /** Ends a {@link #prepare}d piece of work at its first session. */
+    private static final class Prepared extends RuntimeException {
+        Prepared() {
+            super(null, null, false, false);
+        }
+    }
 
     /** Rule tables compare by value (their rules by identity), never by a name a caller may forget to change. */
     private record Key(TargetHead head, RuleTable rules, List<String> inner, int batch, boolean inputGradient,
@@ -102,8 +114,13 @@ public final class DifferentiableModel implements AutoCloseable {
                 + "|" + output + "|" + Arrays.toString(inputShape) + "|" + DiskCache.codeVersion();
         this.shapes = shapes(model, types, input, inputShape);
         this.gradientUnsupported = gradientProblem(model, input, output);
-        this.forward = createSession(forwardBytes != null ? () -> forwardBytes : forwardModel::toByteArray,
-                contentKey == null ? null : "forward|" + contentKey, false);
+        if (forwardBytes != null) {
+            // the bytes are at hand (hashed above, or nothing is kept): made now rather than serialised again later.
+            // A digest-named model's session waits for its first forward pass instead: a command-line explain then
+            // builds its gradient session meanwhile (ExplainCommand), and shapes read from the disk cache mean this
+            // content was probed, so loaded by ONNX Runtime, before.
+            forwardSessions.put(0, createSession(() -> forwardBytes, forwardKey(), false));
+        }
         this.forwardLeases = new Leases("the model", this::closeForward);
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -365,7 +382,10 @@ public final class DifferentiableModel implements AutoCloseable {
         float[] out = new float[items * classes];
         forwardLeases.acquire();
         try {
-            OrtSession session = lane == 0 ? forward : forwardLane(lane);
+            OrtSession session = forwardSession(lane);
+            if (PREPARING.get() == this) {
+                throw new Prepared(); // the lease is let go below
+            }
             for (int first = 0; first < items; first += maxBatch()) {
                 int chunk = Math.min(maxBatch(), items - first);
                 long[] shape = inputShape(1).clone();
@@ -426,7 +446,7 @@ public final class DifferentiableModel implements AutoCloseable {
         Key key = new Key(head, rules, List.copyOf(inner), batch, inputGradient, lane);
         GradientSession cached = sessions.get(key);
         if (cached != null) {
-            return cached.lease();
+            return preparedOr(cached.lease());
         }
         GradientGraphSpec spec = new GradientGraphSpec(input, output, head, inner, rules, batch, inputGradient,
                 !SharedRuntime.blockedLayout());
@@ -438,6 +458,33 @@ public final class DifferentiableModel implements AutoCloseable {
         GradientSession s = new GradientSession(env, session, spec, inputShape(batch), classes(), innerShapes);
         GradientSession.Lease lease = s.lease(); // before put: the put may evict, never the newest entry
         sessions.put(key, s);
+        return preparedOr(lease);
+    }
+
+    /**
+     * Makes the session {@code work} asks for first and stops it there, before any pass runs: the session stays
+     * cached for whoever runs the same work next. For a caller with an idle core and work it knows it will do: the
+     * command line's explain builds the method's session while it classifies the photo. Running the method once on
+     * the side instead (a map for class 0, thrown away) cost its first pass twice: explain took 1.06 s median against
+     * 0.99 s this way (default model, interleaved runs). Whatever else {@code work} throws first is thrown.
+     */
+    public void prepare(Runnable work) {
+        PREPARING.set(this);
+        try {
+            work.run();
+        } catch (Prepared e) {
+            // the first session is made
+        } finally {
+            PREPARING.remove();
+        }
+    }
+
+    /** {@code lease}, or, under {@link #prepare}, the lease let go and the work stopped. */
+    private GradientSession.Lease preparedOr(GradientSession.Lease lease) {
+        if (PREPARING.get() == this) {
+            lease.close();
+            throw new Prepared();
+        }
         return lease;
     }
 
@@ -573,22 +620,25 @@ public final class DifferentiableModel implements AutoCloseable {
         forwardLeases.retire();
     }
 
-    /** The single-threaded forward session of {@code lane}, made on first use (under a forward lease). */
-    private OrtSession forwardLane(int lane) {
-        synchronized (forwardLanes) {
-            return forwardLanes.computeIfAbsent(lane, l -> createSession(forwardModel()::toByteArray,
-                    contentKey == null ? null : "forward|" + contentKey, true));
+    /** The forward session of {@code lane}, made on first use (under a forward lease). */
+    private OrtSession forwardSession(int lane) {
+        synchronized (forwardSessions) {
+            return forwardSessions.computeIfAbsent(lane, l -> createSession(forwardModel()::toByteArray, forwardKey(),
+                    l > 0));
         }
+    }
+
+    private String forwardKey() {
+        return contentKey == null ? null : "forward|" + contentKey;
     }
 
     private void closeForward() {
         try {
-            forward.close();
-            synchronized (forwardLanes) {
-                for (OrtSession lane : forwardLanes.values()) {
-                    lane.close();
+            synchronized (forwardSessions) {
+                for (OrtSession session : forwardSessions.values()) {
+                    session.close();
                 }
-                forwardLanes.clear();
+                forwardSessions.clear();
             }
         } catch (OrtException e) {
             throw new EngineException("cannot close session: " + e.getMessage(), e);
