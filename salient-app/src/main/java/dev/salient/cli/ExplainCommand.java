@@ -12,6 +12,7 @@ import dev.salient.attribution.MethodDescription;
 import dev.salient.attribution.ParameterDescription;
 import dev.salient.attribution.ProgressListener;
 import dev.salient.autodiff.TargetHead;
+import dev.salient.engine.SharedRuntime;
 import dev.salient.image.ImageDecoder;
 import dev.salient.image.ImageLimits;
 import dev.salient.image.Layout;
@@ -45,6 +46,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -127,16 +129,32 @@ public final class ExplainCommand implements Callable<Integer> {
         TargetHead targetHead = DescribedOptions.value(spec, AttributionRequest.HEAD);
         display = DisplaySettings.parse(name -> DescribedOptions.text(spec, "--" + name), "--");
         chosen = choose();
-        try (ImageClassifier classifier = modelOptions.open()) {
-            if (Files.isDirectory(image)) {
+        if (Files.isDirectory(image)) {
+            try (ImageClassifier classifier = modelOptions.open()) {
                 return explainFolder(classifier, targetHead);
             }
-            BufferedImage photo = ImageDecoder.decode(image, ImageLimits.DEFAULT);
-            Explained e = explain(classifier, photo, targetHead, true);
-            PngWriter.write(e.picture(), out);
-            System.out.printf("%s: %s of class %d (%s, p=%.3f) -> %s%n", image, String.join(", ", methods()),
-                    e.target().index(), e.target().label(), e.target().probability(), out);
         }
+        // One photo: ONNX Runtime starts and the photo is decoded on the other core while the model is opened
+        try (Overlap overlap = new Overlap()) {
+            int threads = modelOptions.engineOptions().threads();
+            overlap.prepare(() -> SharedRuntime.environment(threads));
+            Future<BufferedImage> decoded = overlap.submit(() -> ImageDecoder.decode(image, ImageLimits.DEFAULT));
+            try (ImageClassifier classifier = modelOptions.open()) {
+                try {
+                    return explainOne(classifier, Overlap.result(decoded), targetHead, overlap);
+                } finally {
+                    overlap.close(); // before the model is
+                }
+            }
+        }
+    }
+
+    private int explainOne(ImageClassifier classifier, BufferedImage photo, TargetHead targetHead, Overlap overlap)
+            throws IOException {
+        Explained e = explain(classifier, photo, targetHead, true, overlap);
+        PngWriter.write(e.picture(), out);
+        System.out.printf("%s: %s of class %d (%s, p=%.3f) -> %s%n", image, String.join(", ", methods()),
+                e.target().index(), e.target().label(), e.target().probability(), out);
         return 0;
     }
 
@@ -163,11 +181,15 @@ public final class ExplainCommand implements Callable<Integer> {
     /** One photo explained: the picture to write (a map or a comparison sheet), the class, timings. */
     record Explained(BufferedImage picture, ClassScore target, Classification classification, Map<String, Double> millis) {}
 
-    private Explained explain(ImageClassifier classifier, BufferedImage photo, TargetHead targetHead, boolean showProgress)
-            throws IOException {
+    /**
+     * @param overlap a second thread to build the method's sessions on while the photo is classified, or null
+     */
+    private Explained explain(ImageClassifier classifier, BufferedImage photo, TargetHead targetHead,
+                              boolean showProgress, Overlap overlap) throws IOException {
         Map<String, Double> millis = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         float[] input = classifier.toInput(photo);
+        Future<?> warmUp = overlap == null ? null : warmUp(overlap, classifier, input, targetHead);
         Classification classification = classifier.classifyInput(input, 5);
         int cls = classifier.resolveTarget(target, classification);
         ClassScore score = classifier.classification(classification.logits(), classifier.classes()).top().stream()
@@ -178,6 +200,9 @@ public final class ExplainCommand implements Callable<Integer> {
         for (Chosen c : chosen) {
             String m = c.description().name();
             long t1 = System.nanoTime();
+            if (warmUp != null) {
+                warmUp.cancel(false); // not started yet: this call makes the sessions itself
+            }
             Attribution a;
             try (MethodProgress progress = new MethodProgress(m, showProgress)) {
                 a = c.method().attribute(AttributionRequest.of(classifier, input, cls, targetHead), progress);
@@ -195,6 +220,20 @@ public final class ExplainCommand implements Callable<Integer> {
         BufferedImage picture = compare != null && !compare.isEmpty()
                 ? ComparisonSheet.compose(photo, panels, Math.min(photo.getHeight(), 320)) : single;
         return new Explained(picture, score, classification, millis);
+    }
+
+    /**
+     * Builds the method's first session on the other thread while this one classifies the photo
+     * ({@link dev.salient.engine.DifferentiableModel#prepare}), so that the real call finds it made. Only for one method
+     * that costs a fixed number of passes: a many-sample method's run dwarfs its set-up.
+     */
+    private Future<?> warmUp(Overlap overlap, ImageClassifier classifier, float[] input, TargetHead targetHead) {
+        if (chosen.size() != 1 || chosen.get(0).description().traits().cost().repeatedPer() != null) {
+            return null;
+        }
+        AttributionMethod method = chosen.get(0).method();
+        AttributionRequest request = AttributionRequest.of(classifier, input, 0, targetHead);
+        return overlap.prepare(() -> classifier.engine().prepare(() -> method.attribute(request)));
     }
 
     private int explainFolder(ImageClassifier classifier, TargetHead targetHead) throws IOException {
@@ -216,7 +255,8 @@ public final class ExplainCommand implements Callable<Integer> {
                 ObjectNode item = summary.addObject().put("file", photo.getFileName().toString())
                         .put("method", String.join(",", methods()));
                 try {
-                    Explained e = explain(classifier, ImageDecoder.decode(photo, ImageLimits.DEFAULT), targetHead, false);
+                    Explained e = explain(classifier, ImageDecoder.decode(photo, ImageLimits.DEFAULT), targetHead, false,
+                            null);
                     Path written = folder.resolve(outputName(photo));
                     PngWriter.write(e.picture(), written);
                     item.put("output", written.getFileName().toString()).put("target", e.target().index())
