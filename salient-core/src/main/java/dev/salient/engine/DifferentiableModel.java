@@ -55,6 +55,8 @@ public final class DifferentiableModel implements AutoCloseable {
     private final Leases modelLeases = new Leases("the model", this::free);
     private final Map<Key, GradientSession> sessions;
     private final DiskCache diskCache;
+    /** ONNX Runtime's optimised graphs kept in {@link #diskCache}; null without one. */
+    private final OptimisedGraphs optimisedGraphs;
     /** Names the model's content, input, output and input shape and this build of Salient; null without a disk cache. */
     private final String contentKey;
     private final Map<ChunkKind, ChunkTimings> measuredChunks = new ConcurrentHashMap<>();
@@ -107,6 +109,7 @@ public final class DifferentiableModel implements AutoCloseable {
         this.types = ElementTypes.of(model);
         OnnxMl.ModelProto forwardModel = forwardModel();
         this.diskCache = options.cacheFolder() == null ? null : DiskCache.at(options.cacheFolder());
+        this.optimisedGraphs = diskCache == null ? null : new OptimisedGraphs(diskCache, env.getVersion());
         // a model named by its digest is serialised only when its optimised graph is not kept (14 MB, the default model)
         byte[] forwardBytes = diskCache != null && contentDigest != null ? null : forwardModel.toByteArray();
         this.contentKey = diskCache == null ? null
@@ -201,9 +204,8 @@ public final class DifferentiableModel implements AutoCloseable {
 
     /**
      * A session over {@code graph}, optimised by ONNX Runtime at its highest level. With a disk cache and a key naming
-     * the graph, the graph as ONNX Runtime optimised it is kept and later loaded without optimising again: measured on
-     * MobileNetV2's forward pass, 250 ms to create at ALL_OPT, 5 ms from the kept graph, running as fast. Its layout
-     * rewrites fit this CPU only, so the key also names the CPU ({@link DiskCache#machine}) and ONNX Runtime's version.
+     * the graph, the graph as ONNX Runtime optimised it is kept and later loaded without optimising again
+     * ({@link OptimisedGraphs}).
      *
      * @param graph    the graph's bytes, asked for only when no optimised graph is kept
      * @param graphKey names the graph's content, or null to keep nothing
@@ -219,61 +221,35 @@ public final class DifferentiableModel implements AutoCloseable {
         try (OrtSession.SessionOptions so = sessionOptions(lane)) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (key != null) {
-                written = temporaryFile();
-                if (written != null) {
-                    so.setOptimizedModelFilePath(written.toString());
-                }
+                written = optimisedGraphs.writeInto(so);
             }
             OrtSession session = env.createSession(graph.get(), so);
             if (written != null) {
-                try {
-                    diskCache.write(key, Files.readAllBytes(written));
-                } catch (IOException e) {
-                    // not kept: optimised again next time
-                }
+                optimisedGraphs.keep(key, written);
+                written = null;
             }
             return session;
         } catch (OrtException e) {
             throw new ModelFormatException("ONNX Runtime cannot load the model: " + e.getMessage());
         } finally {
             if (written != null) {
-                try {
-                    Files.deleteIfExists(written);
-                } catch (IOException e) {
-                    // a temporary file left behind costs disk space only
-                }
+                OptimisedGraphs.discard(written);
             }
         }
     }
 
-    /** The disk cache's key of the optimised form of the graph {@code graphKey} names; null when none is kept. */
+    /** The key the optimised form of the graph {@code graphKey} names is kept under; null when none is kept. */
     private String optimisedKey(String graphKey) {
-        String machine = DiskCache.machine();
-        return diskCache == null || graphKey == null || machine == null ? null
-                : "ort-optimised|" + graphKey + "|onnxruntime " + env.getVersion() + "|" + machine;
+        return optimisedGraphs == null ? null : optimisedGraphs.key(graphKey);
     }
 
-    /** A session over the kept optimised graph, made without optimising again; empty when none is kept. */
+    /** A session over the kept optimised graph {@code key} names, made without optimising again; empty when none. */
     private Optional<OrtSession> optimisedSession(String key, boolean lane) {
-        Optional<ByteBuffer> optimised = key == null ? Optional.empty() : diskCache.map(key);
-        if (optimised.isEmpty()) {
+        if (key == null) {
             return Optional.empty();
         }
         try (OrtSession.SessionOptions so = sessionOptions(lane)) {
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            return Optional.of(env.createSession(optimised.get(), so));
-        } catch (OrtException e) {
-            diskCache.remove(key); // verified, yet not a graph this ONNX Runtime takes: optimise again
-            return Optional.empty();
-        }
-    }
-
-    /** Where ONNX Runtime writes an optimised graph for the disk cache; null when no temporary file can be made. */
-    private static Path temporaryFile() {
-        try {
-            return Files.createTempFile("salient-optimised-", ".onnx");
-        } catch (IOException | SecurityException e) {
-            return null;
+            return optimisedGraphs.session(env, key, so);
         }
     }
 

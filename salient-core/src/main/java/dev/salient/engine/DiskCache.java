@@ -114,7 +114,7 @@ public final class DiskCache {
      * length, the payload, then a CRC-32C of key and payload ({@link #write}).
      */
     private static Optional<ByteBuffer> verified(ByteBuffer entry, byte[] key) {
-        long headerSize = MAGIC.length + 4L + key.length + 8;
+        long headerSize = headerSize(key);
         if (entry.capacity() < headerSize + 4) {
             return Optional.empty();
         }
@@ -143,7 +143,7 @@ public final class DiskCache {
         try {
             Files.createDirectories(folder);
             temp = Files.createTempFile(folder, TEMP_PREFIX, ".part");
-            ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 4 + keyBytes.length + 8);
+            ByteBuffer header = ByteBuffer.allocate((int) headerSize(keyBytes));
             header.put(MAGIC).putInt(keyBytes.length).put(keyBytes).putLong(payload.length);
             try (var out = Files.newOutputStream(temp)) {
                 out.write(header.array());
@@ -283,7 +283,21 @@ public final class DiskCache {
     }
 
     private Path fileOf(String key) {
-        return folder.resolve(sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ENTRY_SUFFIX);
+        return folder.resolve(fileName(key));
+    }
+
+    /** The name of the file in {@link #folder} that holds the entry under {@code key}. */
+    public String fileName(String key) {
+        return sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ENTRY_SUFFIX;
+    }
+
+    /** Where the payload of the entry under {@code key} starts in its file ({@link #write}'s layout). */
+    public static long payloadOffset(String key) {
+        return headerSize(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long headerSize(byte[] key) {
+        return MAGIC.length + 4L + key.length + 8;
     }
 
     /** The payload, read straight into one array of its size (a graph holds the model's weights), if it checks out. */
