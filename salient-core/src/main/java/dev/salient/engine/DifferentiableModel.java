@@ -107,11 +107,10 @@ public final class DifferentiableModel implements AutoCloseable {
         this.output = output;
         this.options = options;
         this.types = ElementTypes.of(model);
-        OnnxMl.ModelProto forwardModel = forwardModel();
         this.diskCache = options.cacheFolder() == null ? null : DiskCache.at(options.cacheFolder());
         this.optimisedGraphs = diskCache == null ? null : new OptimisedGraphs(diskCache, env.getVersion());
         // a model named by its digest is serialised only when its optimised graph is not kept (14 MB, the default model)
-        byte[] forwardBytes = diskCache != null && contentDigest != null ? null : forwardModel.toByteArray();
+        byte[] forwardBytes = diskCache != null && contentDigest != null ? null : forwardModel().toByteArray();
         this.contentKey = diskCache == null ? null
                 : (contentDigest != null ? contentDigest : "onnx-sha256:" + DiskCache.sha256(forwardBytes)) + "|" + input
                 + "|" + output + "|" + Arrays.toString(inputShape) + "|" + DiskCache.codeVersion();

@@ -11,9 +11,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Graphs as ONNX Runtime optimised them, kept in the {@link DiskCache} so that a later session is made without
@@ -209,18 +208,14 @@ final class OptimisedGraphs {
         return tensor.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL;
     }
 
-    /** Deletes a folder {@link #writeInto} made. */
+    /** Deletes a folder {@link #writeInto} made: the graph, the weights, the folder. */
     static void discard(Path folder) {
-        try (Stream<Path> files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    // a temporary file left behind costs disk space only
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // as above
+        for (Path file : List.of(folder.resolve(GRAPH_FILE), folder.resolve(WEIGHTS_FILE), folder)) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // a temporary file left behind costs disk space only
+            }
         }
     }
 }
