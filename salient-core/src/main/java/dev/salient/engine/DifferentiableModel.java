@@ -346,9 +346,7 @@ public final class DifferentiableModel implements AutoCloseable {
      *             forward sessions a many-sample run uses side by side (made on first use)
      */
     public float[] forward(float[] inputs, int items, int lane) {
-        if (lane < 0) {
-            throw new IllegalArgumentException("lane must be 0 (the pool) or more: " + lane);
-        }
+        checkLane(lane);
         int itemSize = itemSize();
         if (inputs.length != items * itemSize) {
             throw new IllegalArgumentException("expected " + items * itemSize + " input values, got " + inputs.length);
@@ -415,9 +413,7 @@ public final class DifferentiableModel implements AutoCloseable {
         if (freed) {
             throw new IllegalStateException("the model is closed");
         }
-        if (lane < 0) {
-            throw new IllegalArgumentException("lane must be 0 (the pool) or more: " + lane);
-        }
+        checkLane(lane);
         Key key = new Key(head, rules, List.copyOf(inner), batch, inputGradient, lane);
         GradientSession cached = sessions.get(key);
         if (cached != null) {
@@ -451,6 +447,12 @@ public final class DifferentiableModel implements AutoCloseable {
             // the first session is made
         } finally {
             PREPARING.remove();
+        }
+    }
+
+    private static void checkLane(int lane) {
+        if (lane < 0) {
+            throw new IllegalArgumentException("lane must be 0 (the pool) or more: " + lane);
         }
     }
 

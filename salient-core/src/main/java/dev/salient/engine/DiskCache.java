@@ -129,11 +129,8 @@ public final class DiskCache {
             return Optional.empty();
         }
         ByteBuffer payload = entry.slice(entry.position(), entry.capacity() - entry.position() - 4);
-        CRC32C crc = new CRC32C();
-        crc.update(key);
-        crc.update(payload.duplicate());
-        return entry.getInt(entry.capacity() - 4) == (int) crc.getValue() ? Optional.of(payload.asReadOnlyBuffer())
-                : Optional.empty();
+        return entry.getInt(entry.capacity() - 4) == checksum(key, payload.duplicate())
+                ? Optional.of(payload.asReadOnlyBuffer()) : Optional.empty();
     }
 
     /** Stores {@code payload} under {@code key}, replacing what was there; a failure to write is not an error. */
@@ -148,7 +145,7 @@ public final class DiskCache {
             try (var out = Files.newOutputStream(temp)) {
                 out.write(header.array());
                 out.write(payload);
-                out.write(ByteBuffer.allocate(4).putInt(checksum(keyBytes, payload)).array());
+                out.write(ByteBuffer.allocate(4).putInt(checksum(keyBytes, ByteBuffer.wrap(payload))).array());
             }
             try {
                 Files.move(temp, fileOf(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -287,12 +284,12 @@ public final class DiskCache {
     }
 
     /** The name of the file in {@link #folder} that holds the entry under {@code key}. */
-    public String fileName(String key) {
+    String fileName(String key) {
         return sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ENTRY_SUFFIX;
     }
 
     /** Where the payload of the entry under {@code key} starts in its file ({@link #write}'s layout). */
-    public static long payloadOffset(String key) {
+    static long payloadOffset(String key) {
         return headerSize(key.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -300,8 +297,8 @@ public final class DiskCache {
         return MAGIC.length + 4L + key.length + 8;
     }
 
-    /** The payload, read straight into one array of its size (a graph holds the model's weights), if it checks out. */
-    private static int checksum(byte[] key, byte[] payload) {
+    /** The CRC-32C of key and payload that {@link #write} stores after the payload and reading verifies. */
+    private static int checksum(byte[] key, ByteBuffer payload) {
         CRC32C crc = new CRC32C();
         crc.update(key);
         crc.update(payload);

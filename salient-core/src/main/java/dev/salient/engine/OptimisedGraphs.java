@@ -85,12 +85,17 @@ final class OptimisedGraphs {
         Path folder;
         try {
             folder = Files.createTempDirectory("salient-optimised-");
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+        try {
             options.setOptimizedModelFilePath(folder.resolve(GRAPH_FILE).toString());
             options.addConfigEntry("session.optimized_model_external_initializers_file_name", WEIGHTS_FILE);
             options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
                     Integer.toString(EXTERNAL_FROM_BYTES));
             return folder;
-        } catch (IOException | SecurityException | OrtException e) {
+        } catch (OrtException e) {
+            discard(folder);
             return null;
         }
     }

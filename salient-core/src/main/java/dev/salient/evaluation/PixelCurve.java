@@ -4,6 +4,7 @@ import dev.salient.attribution.AttributionRequest;
 import dev.salient.attribution.Batching;
 import dev.salient.attribution.ImageGeometry;
 import dev.salient.attribution.ProgressListener;
+import dev.salient.attribution.Rounds;
 import dev.salient.render.AttributionMap;
 
 import java.util.Collections;
@@ -163,7 +164,7 @@ abstract sealed class PixelCurve extends PerCaseMetric permits Deletion, Inserti
      * replaced, so a curve writes each pixel once instead of Σ_i takenAt[i] times (≈ 25·HW for 50 steps; that rebuild
      * was 4–5 % of deletion's time on MobileNetV2, JFR).
      */
-    static final class Steps implements TargetProbability.Inputs {
+    static final class Steps implements Rounds.Inputs {
         final float[] start;
         final float[] source;
         /** Pixel indices y·W + x in the order they are taken. */

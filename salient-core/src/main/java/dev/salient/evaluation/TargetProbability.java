@@ -12,14 +12,6 @@ import dev.salient.engine.DifferentiableModel;
  * the model's forward sessions in rounds ({@link Rounds}), with progress and cancellation between rounds.
  */
 final class TargetProbability {
-    /**
-     * Writes perturbed input {@code item} into {@code dst} at {@code offset}, every one of its values. Items are asked
-     * for in increasing order, on the calling thread ({@link Rounds}), so each may be built from the one before.
-     */
-    @FunctionalInterface
-    interface Inputs {
-        void fill(int item, float[] dst, int offset);
-    }
 
     private TargetProbability() {}
 
@@ -27,13 +19,17 @@ final class TargetProbability {
      * @param batch inputs per forward run, or {@link Batching#AUTO}: chosen by measurement within the default budget
      * @return p_c of each of the {@code count} inputs
      */
-    static double[] of(AttributionRequest request, int count, int batch, Inputs inputs, ProgressListener progress,
+    /**
+     * @param inputs writes perturbed input {@code item}, every one of its values; items are asked for in increasing
+     *               order on the calling thread ({@link Rounds}), so each may be built from the one before
+     */
+    static double[] of(AttributionRequest request, int count, int batch, Rounds.Inputs inputs, ProgressListener progress,
                        String metric) {
         DifferentiableModel model = request.model();
         int classes = model.classes();
         double[] p = new double[count];
         Batching.Plan plan = Batching.plan(model, ChunkKind.FORWARD, batch, Batching.DEFAULT_MEMORY_BUDGET, count);
-        Rounds.forward(plan, count, inputs::fill,
+        Rounds.forward(plan, count, inputs,
                 (k, scores, offset) -> p[k] = softmax(scores, offset, classes, request.targetClass()), progress, metric);
         return p;
     }
